@@ -1,0 +1,2 @@
+package io.caretaker;
+public class Main { public static void main(String[] a) {} }

@@ -1,0 +1,45 @@
+package io.caretaker.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A named remedial action: the settings every action has (cooldown, timeout, dry run, budget) and
+ * its type's own settings in {@link #spec()}.
+ */
+public record ActionConfig(
+    String name,
+    String type,
+    Duration cooldown,
+    Duration timeout,
+    boolean dryRun,
+    Optional<Budget> budget,
+    ActionSpec spec) {
+
+  static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(5);
+  static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+
+  /** At most {@code runs} automatic runs per {@code per}; beyond it automatic triggers skip. */
+  public record Budget(int runs, Duration per) {}
+
+  static ActionConfig read(String name, Section s) {
+    String type = s.choice("type", "", ActionSpec.TYPES);
+    if (!s.has("type")) {
+      s.problem("type", s.line(), "Missing required property; one of "
+          + String.join(", ", ActionSpec.TYPES));
+    }
+    Duration cooldown = s.duration("cooldown", DEFAULT_COOLDOWN, Duration.ZERO);
+    Duration timeout = s.duration("timeout", DEFAULT_TIMEOUT, Duration.ofMillis(1));
+    boolean dryRun = s.bool("dry_run", false);
+    Optional<Budget> budget = s.optionalSection("budget").map(b -> {
+      Budget parsed = new Budget(b.integer("runs", 3, 1, Integer.MAX_VALUE),
+          b.duration("per", Duration.ofHours(1), Duration.ofSeconds(1)));
+      b.finish();
+      return parsed;
+    });
+    ActionSpec spec = ActionSpec.read(type, s);
+    s.finish();
+    return new ActionConfig(name, type, cooldown, timeout, dryRun, budget, spec);
+  }
+}

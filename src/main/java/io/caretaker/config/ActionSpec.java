@@ -1,0 +1,144 @@
+package io.caretaker.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The settings of one action type, as in CONTRACT.md; paths are absolute after loading. */
+public sealed interface ActionSpec {
+  List<String> TYPES =
+      List.of("jvm-gc", "redis-cleanup", "file-retention", "health-report", "backup", "command");
+
+  /** Which JVMs to collect: this agent, a pid, local JVMs by main class, or a JMX URL. */
+  sealed interface JvmTarget {
+    record Self() implements JvmTarget {}
+
+    record Pid(long pid) implements JvmTarget {}
+
+    record MainClass(Pattern regex) implements JvmTarget {}
+
+    record Jmx(String url) implements JvmTarget {}
+  }
+
+  record JvmGc(List<JvmTarget> targets) implements ActionSpec {}
+
+  record RedisCleanup(
+      List<String> patterns,
+      List<String> protect,
+      Duration minIdle,
+      boolean onlyWithoutTtl,
+      Optional<Duration> ttlAbove,
+      int batch,
+      long maxKeys,
+      Duration latencyTarget,
+      boolean memoryPurge) implements ActionSpec {}
+
+  record FileRetention(
+      List<Path> roots,
+      List<String> include,
+      List<String> exclude,
+      Optional<Duration> compressAfter,
+      Optional<Duration> deleteAfter,
+      Optional<Long> maxTotalBytes,
+      Duration activeGrace,
+      int compressionLevel) implements ActionSpec {}
+
+  record HealthReport(Path dir, int keep) implements ActionSpec {}
+
+  record Backup(List<Path> sources, Path dir, int keep, boolean redisSnapshot)
+      implements ActionSpec {}
+
+  /** An argv run without a shell; {@code env} adds to the agent's environment. */
+  record Command(List<String> argv, Map<String, String> env, Optional<Path> workdir)
+      implements ActionSpec {}
+
+  /** Reads the type's own keys from the action's section; unknown types read nothing. */
+  static ActionSpec read(String type, Section s) {
+    return switch (type) {
+      case "jvm-gc" -> new JvmGc(targets(s));
+      case "redis-cleanup" -> new RedisCleanup(
+          nonEmpty(s, "patterns", s.strings("patterns", List.of())),
+          s.strings("protect", List.of()),
+          s.duration("min_idle", Duration.ZERO, Duration.ZERO),
+          s.bool("only_without_ttl", false),
+          s.optionalDuration("ttl_above"),
+          s.integer("batch", 1000, 1, 100_000),
+          s.integer("max_keys", 1_000_000, 1, Integer.MAX_VALUE),
+          s.duration("latency_target", Duration.ofMillis(2), Duration.ofMillis(1)),
+          s.bool("memory_purge", false));
+      case "file-retention" -> new FileRetention(
+          roots(s),
+          s.strings("include", List.of("*.log", "*.log.*")),
+          s.strings("exclude", List.of()),
+          s.optionalDuration("compress_after"),
+          s.optionalDuration("delete_after"),
+          s.optionalBytes("max_total_bytes"),
+          s.duration("active_grace", Duration.ofMinutes(10), Duration.ZERO),
+          s.integer("compression_level", 6, 1, 9));
+      case "health-report" -> new HealthReport(
+          path(s.string("dir", "./reports")), s.integer("keep", 28, 1, 100_000));
+      case "backup" -> new Backup(
+          nonEmpty(s, "sources", s.strings("sources", List.of())).stream()
+              .map(ActionSpec::path).toList(),
+          path(s.requiredString("dir")),
+          s.integer("keep", 7, 1, 100_000),
+          s.bool("redis_snapshot", false));
+      case "command" -> new Command(
+          nonEmpty(s, "argv", s.strings("argv", List.of())),
+          s.stringMap("env"),
+          s.optionalString("workdir").map(ActionSpec::path));
+      default -> null;
+    };
+  }
+
+  private static List<JvmTarget> targets(Section s) {
+    List<JvmTarget> targets = new ArrayList<>();
+    for (var item : s.items("targets")) {
+      String key = "targets[" + item.getKey() + "]";
+      if (item.getValue() instanceof ConfigNode.Scalar scalar && "self".equals(scalar.text())) {
+        targets.add(new JvmTarget.Self());
+        continue;
+      }
+      Section t = s.asSection(item.getValue(), key);
+      if (t.has("pid")) {
+        targets.add(new JvmTarget.Pid(t.integer("pid", 0, 1, Integer.MAX_VALUE)));
+      } else if (t.has("main_class")) {
+        t.optionalRegex("main_class").ifPresent(r -> targets.add(new JvmTarget.MainClass(r)));
+      } else if (t.has("jmx")) {
+        targets.add(new JvmTarget.Jmx(t.requiredString("jmx")));
+      } else if (item.getValue() instanceof ConfigNode.MapNode) {
+        s.problem(key, item.getValue().line(),
+            "Expecting self, {pid: N}, {main_class: REGEX} or {jmx: URL}");
+      }
+      t.finish();
+    }
+    return targets.isEmpty() ? List.of(new JvmTarget.Self()) : List.copyOf(targets);
+  }
+
+  private static List<Path> roots(Section s) {
+    List<Path> roots = nonEmpty(s, "roots", s.strings("roots", List.of())).stream()
+        .map(ActionSpec::path).toList();
+    for (Path root : roots) {
+      if (root.getParent() == null) {
+        s.problem("roots", "Refusing the filesystem root as a retention root. Found: \"" + root
+            + "\"");
+      }
+    }
+    return roots;
+  }
+
+  private static <T> List<T> nonEmpty(Section s, String key, List<T> values) {
+    if (values.isEmpty()) {
+      s.problem(key, "Expecting a non-empty list");
+    }
+    return values;
+  }
+
+  private static Path path(String text) {
+    return Path.of(text).toAbsolutePath().normalize();
+  }
+}

@@ -1,0 +1,53 @@
+package io.caretaker.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Replaces {@code ${NAME}} and {@code ${NAME:-default}} in scalar values; {@code $$} is a literal
+ * {@code $}. An unset variable without a default becomes the empty string, which optional keys
+ * treat as "not given" (so {@code tokens: ["${CARETAKER_TOKEN}"]} means no token when unset).
+ */
+final class EnvSubstitution implements YamlTree.Substitution {
+  private static final Pattern REFERENCE =
+      Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}|\\$\\{");
+
+  private final Map<String, String> env;
+  private final String file;
+
+  EnvSubstitution(Map<String, String> env, String file) {
+    this.env = env;
+    this.file = file;
+  }
+
+  @Override
+  public String apply(String text, int line, List<ConfigProblem> problems) {
+    if (text.indexOf('$') < 0) {
+      return text;
+    }
+    Matcher m = REFERENCE.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String replacement;
+      if (m.group().equals("$$")) {
+        replacement = "$";
+      } else if (m.group(1) == null) {
+        problems.add(
+            new ConfigProblem(
+                "", file, line,
+                "Malformed variable reference; expecting ${NAME} or ${NAME:-default}. Found: \""
+                    + text + "\""));
+        return text;
+      } else {
+        String value = env.get(m.group(1));
+        boolean unset = value == null || value.isEmpty();
+        replacement = unset ? (m.group(2) == null ? "" : m.group(2)) : value;
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+}

@@ -1,0 +1,27 @@
+package io.caretaker.config;
+
+import com.cronutils.model.Cron;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Optional;
+
+/** Runs {@code action} on a cron expression (in {@code timezone}) or every fixed interval. */
+public record ScheduleConfig(
+    String id, String action, Optional<Cron> cron, Optional<Duration> every, ZoneId timezone) {
+
+  static ScheduleConfig read(Section s) {
+    String id = s.requiredString("id");
+    String action = s.requiredString("action");
+    Optional<Cron> cron = CronExpressions.read(s, "cron");
+    Optional<Duration> every = s.optionalDuration("every");
+    every.filter(d -> d.compareTo(Duration.ofSeconds(1)) < 0)
+        .ifPresent(d -> s.problem("every", "Expecting a duration of at least 1s. Found: "
+            + s.found("every")));
+    if (s.has("cron") == s.has("every")) {
+      s.problem("cron", s.line(), "Expecting exactly one of cron or every");
+    }
+    ZoneId zone = CronExpressions.zone(s, "timezone");
+    s.finish();
+    return new ScheduleConfig(id, action, cron, every, zone);
+  }
+}
