@@ -1,2 +1,31 @@
 package io.caretaker;
-public class Main { public static void main(String[] a) {} }
+
+import io.caretaker.cli.CheckConfigCommand;
+import io.caretaker.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/** The command line: {@code caretaker serve}, {@code caretaker check-config FILE}, ... */
+@Command(
+    name = "caretaker",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Keeps trading hosts observable and tidy.",
+    subcommands = {ServeCommand.class, CheckConfigCommand.class, HelpCommand.class})
+public final class Main {
+  /** Exit codes of every command: 0 ok, 1 failure, 2 usage or configuration error. */
+  public static final int OK = 0;
+  public static final int FAILURE = 1;
+  public static final int USAGE = 2;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExitCodeExceptionMapper(e -> FAILURE);
+    return cli.execute(args);
+  }
+}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** How Alertmanager webhook alerts map to actions: routes, first match wins. */
 public record AlertmanagerConfig(boolean matchInstance, Duration dedupWindow, List<Route> routes) {
@@ -15,15 +16,15 @@ public record AlertmanagerConfig(boolean matchInstance, Duration dedupWindow, Li
       Optional<String> actionFromLabel,
       boolean onResolved) {}
 
-  static AlertmanagerConfig read(Section s) {
+  static AlertmanagerConfig read(Section s, Set<String> knownActions) {
     boolean matchInstance = s.bool("match_instance", true);
     Duration dedup = s.duration("dedup_window", Duration.ofMinutes(10), Duration.ZERO);
-    List<Route> routes = s.sections("routes").stream().map(AlertmanagerConfig::route).toList();
+    List<Route> routes = s.sections("routes").stream().map(r -> route(r, knownActions)).toList();
     s.finish();
     return new AlertmanagerConfig(matchInstance, dedup, routes);
   }
 
-  private static Route route(Section r) {
+  private static Route route(Section r, Set<String> knownActions) {
     List<LabelMatcher> matchers = new ArrayList<>();
     List<String> texts = r.strings("matchers", List.of());
     for (int i = 0; i < texts.size(); i++) {
@@ -35,6 +36,7 @@ public record AlertmanagerConfig(boolean matchInstance, Duration dedupWindow, Li
     }
     Optional<String> action = r.optionalString("action");
     Optional<String> fromLabel = r.optionalString("action_from_label");
+    action.ifPresent(a -> r.checkActions("action", List.of(a), knownActions));
     if (action.isPresent() == fromLabel.isPresent()) {
       r.problem("action", r.line(), "Expecting exactly one of action or action_from_label");
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A threshold rule on one metric. Each series matching {@code labels} is its own instance.
@@ -26,7 +27,7 @@ public record RuleConfig(
     BELOW
   }
 
-  static RuleConfig read(Section s) {
+  static RuleConfig read(Section s, Set<String> knownActions) {
     String name = s.requiredString("name");
     String metric = s.metricName("metric");
     Map<String, String> labels = s.stringMap("labels");
@@ -46,6 +47,8 @@ public record RuleConfig(
     Section actions = s.section("actions");
     List<String> warningActions = actions.strings("warning", List.of());
     List<String> criticalActions = actions.strings("critical", List.of());
+    actions.checkActions("warning", warningActions, knownActions);
+    actions.checkActions("critical", criticalActions, knownActions);
     actions.finish();
     s.finish();
     return new RuleConfig(name, metric, labels, warning, critical, direction, forDuration, clear,

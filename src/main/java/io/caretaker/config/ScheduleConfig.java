@@ -3,15 +3,20 @@ package io.caretaker.config;
 import com.cronutils.model.Cron;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Runs {@code action} on a cron expression (in {@code timezone}) or every fixed interval. */
 public record ScheduleConfig(
     String id, String action, Optional<Cron> cron, Optional<Duration> every, ZoneId timezone) {
 
-  static ScheduleConfig read(Section s) {
+  static ScheduleConfig read(Section s, Set<String> knownActions) {
     String id = s.requiredString("id");
     String action = s.requiredString("action");
+    if (!action.isEmpty()) {
+      s.checkActions("action", List.of(action), knownActions);
+    }
     Optional<Cron> cron = CronExpressions.read(s, "cron");
     Optional<Duration> every = s.optionalDuration("every");
     every.filter(d -> d.compareTo(Duration.ofSeconds(1)) < 0)

@@ -254,6 +254,33 @@ final class Section {
     return empty(key);
   }
 
+  /** Reports each of {@code names} (the value of {@code key}) that is not a configured action. */
+  void checkActions(String key, List<String> names, java.util.Collection<String> actions) {
+    for (String name : names) {
+      if (!actions.contains(name)) {
+        String known = actions.isEmpty() ? "none are configured"
+            : "configured: " + String.join(", ", actions.stream().sorted().toList());
+        problem(key, "Unknown action \"" + name + "\" (" + known + ")");
+      }
+    }
+  }
+
+  /** Reports a value of {@code key} that an earlier list item already used. */
+  static void checkUnique(List<Section> items, String key) {
+    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+    for (Section item : items) {
+      String value = item.node.entries().containsKey(key)
+          && item.node.entries().get(key).value() instanceof Scalar s ? s.text() : null;
+      if (value == null || value.isEmpty()) {
+        continue;
+      }
+      Integer first = seen.putIfAbsent(value, item.lineOf(key));
+      if (first != null) {
+        item.problem(key, "Duplicate " + key + " \"" + value + "\"; first used on line " + first);
+      }
+    }
+  }
+
   // ---- problems
 
   void problem(String key, String message) {
@@ -338,7 +365,7 @@ final class Section {
 
   private Optional<String> closest(String key) {
     return asked.stream()
-        .filter(k -> !node.entries().containsKey(k))
+        .filter(k -> !k.equals(key))
         .filter(k -> distance(k, key) <= Math.max(2, key.length() / 3))
         .min(Comparator.comparingInt(k -> distance(k, key)));
   }
