@@ -7,7 +7,6 @@ import io.caretaker.config.Config;
 import io.caretaker.config.Units;
 import io.caretaker.http.HttpVerticle;
 import io.prometheus.metrics.core.metrics.Info;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,7 +61,6 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void startParts(List<Collector> collectors) throws StartupException {
-    JvmMetrics.builder().register(registry);
     Info.builder().name("caretaker_build_info").help("The running caretaker's version.")
         .labelNames("version").register(registry).addLabelValues(Version.VALUE);
     loop = new CollectionLoop(collectors, config.collect().timeout(), Clock.systemUTC());

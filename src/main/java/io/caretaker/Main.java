@@ -24,8 +24,7 @@ public final class Main {
   }
 
   static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExitCodeExceptionMapper(e -> FAILURE);
-    return cli.execute(args);
+    // picocli's own codes match ours: 2 for usage errors, 1 for an exception in a command.
+    return new CommandLine(new Main()).execute(args);
   }
 }

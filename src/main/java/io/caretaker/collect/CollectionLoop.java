@@ -85,8 +85,9 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
 
   /** Runs one cycle and publishes its snapshot. */
   public synchronized Snapshot collectOnce() {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, Future<Result>> started = new LinkedHashMap<>();
+    long started = System.nanoTime();
+    long deadline = started + timeout.toNanos();
+    Map<String, Future<Result>> running = new LinkedHashMap<>();
     Map<String, String> outcome = new LinkedHashMap<>();
     for (Collector c : collectors) {
       Future<Result> previous = inFlight.get(c.name());
@@ -95,7 +96,7 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
       } else {
         Future<Result> f = workers.submit(() -> timed(c));
         inFlight.put(c.name(), f);
-        started.put(c.name(), f);
+        running.put(c.name(), f);
       }
     }
 
@@ -107,7 +108,7 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
         "1 when the collector's last run succeeded, 0 when it failed or timed out.", "collector");
     for (Collector c : collectors) {
       String name = c.name();
-      Future<Result> f = started.get(name);
+      Future<Result> f = running.get(name);
       double seconds = timeout.toNanos() / 1e9;
       if (f != null) {
         try {
@@ -128,10 +129,13 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
       success.add(ok ? 1 : 0, name);
       record(name, outcome.get(name));
     }
+    Family cycle = Family.gauge("caretaker_collection_duration_seconds",
+        "How long the last collection cycle took, all collectors together.")
+        .add((System.nanoTime() - started) / 1e9);
     Family errorTotals = Family.counter("caretaker_collector_errors_total",
         "Collector runs that failed or timed out.", "collector");
     errors.forEach((name, count) -> errorTotals.add(count, name));
-    for (Family f : List.of(duration, success, errorTotals)) {
+    for (Family f : List.of(cycle, duration, success, errorTotals)) {
       MetricSnapshot m = f.toSnapshot();
       metrics.put(m.getMetadata().getPrometheusName(), m);
     }

@@ -4,7 +4,7 @@ import io.caretaker.config.CollectConfig;
 import java.util.List;
 import oshi.SystemInfo;
 
-/** The host collectors, in one place: what caretaker collects about the machine. */
+/** The host collectors, in one place: what caretaker collects about the machine and itself. */
 public final class HostCollectors {
   private HostCollectors() {}
 
@@ -20,6 +20,7 @@ public final class HostCollectors {
             config.excludeMountpoints()),
         new DiskCollector(hardware),
         new NetworkCollector(hardware, config.excludeInterfaces()),
-        new SystemCollector(os));
+        new SystemCollector(os),
+        new JvmCollector());
   }
 }

@@ -27,7 +27,8 @@ final class MetricsEndpoint {
 
   void handle(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    ScrapeExchange exchange = new ScrapeExchange(req.method().name(), req.path(), req.query(),
+    // HEAD is rendered as GET so its headers (Content-Length included) are the GET's.
+    ScrapeExchange exchange = new ScrapeExchange("GET", req.path(), req.query(),
         HttpHeaders.headers().addAll(req.headers()));
     workers.executeBlocking(() -> {
       handler.handleRequest(exchange);
@@ -40,7 +41,7 @@ final class MetricsEndpoint {
       HttpServerResponse resp = ctx.response().setStatusCode(exchange.status);
       exchange.responseHeaders.forEach(resp::putHeader);
       if (req.method() == HttpMethod.HEAD) {
-        resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(exchange.contentLength)).end();
+        resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(exchange.body.size())).end();
       } else {
         resp.end(Buffer.buffer(exchange.body.toByteArray()));
       }

@@ -25,7 +25,6 @@ final class ScrapeExchange implements PrometheusHttpExchange, PrometheusHttpRequ
   private final MultiMap headers;
 
   int status = 500;
-  int contentLength;
   final Map<String, String> responseHeaders = new LinkedHashMap<>();
   final ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
 
@@ -76,7 +75,6 @@ final class ScrapeExchange implements PrometheusHttpExchange, PrometheusHttpRequ
   @Override
   public OutputStream sendHeadersAndGetBody(int statusCode, int contentLength) {
     this.status = statusCode;
-    this.contentLength = contentLength;
     return body;
   }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, then the shaded jar's integration tests (mvn verify).
+# Installs the programs the tests use when they are missing and this runs as root;
+# otherwise it names what to install and stops.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# program -> Debian package
+declare -A needs=([promtool]=prometheus)
+
+missing=()
+for program in "${!needs[@]}"; do
+  command -v "$program" >/dev/null 2>&1 || missing+=("${needs[$program]}")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: missing Debian packages: ${missing[*]}" >&2
+    echo "  install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+exec mvn -B -ntp verify "$@"
