@@ -6,15 +6,17 @@ import java.util.Locale;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.CentralProcessor.TickType;
 
-/** CPU time by mode, CPU count, utilization since the previous cycle, and load averages. */
+/**
+ * CPU time by mode, CPU count, load averages, and utilization between this collection and the
+ * previous one (the first collection reports the average since boot).
+ */
 public final class CpuCollector implements Collector {
   private final CentralProcessor cpu;
-  private long[] previousTicks;
+  private long[] previousTicks = new long[TickType.values().length];
   private double utilization;
 
   public CpuCollector(CentralProcessor cpu) {
     this.cpu = cpu;
-    this.previousTicks = cpu.getSystemCpuLoadTicks();
   }
 
   @Override
@@ -31,8 +33,12 @@ public final class CpuCollector implements Collector {
       // OSHI reports Linux ticks in milliseconds.
       seconds.add(ticks[type.getIndex()] / 1000.0, type.name().toLowerCase(Locale.ROOT));
     }
-    if (total(ticks) > total(previousTicks)) {
-      utilization = cpu.getSystemCpuLoadBetweenTicks(previousTicks);
+    // OSHI memoizes tick readings for a moment: without new ticks, keep the last value.
+    long elapsed = total(ticks) - total(previousTicks);
+    if (elapsed > 0) {
+      long idle = delta(ticks, previousTicks, TickType.IDLE)
+          + delta(ticks, previousTicks, TickType.IOWAIT);
+      utilization = Math.min(1.0, Math.max(0.0, 1.0 - (double) idle / elapsed));
       previousTicks = ticks;
     }
     double[] load = cpu.getSystemLoadAverage(3);
@@ -46,6 +52,10 @@ public final class CpuCollector implements Collector {
         Family.gauge("host_load1", "1-minute load average.").add(load[0]).toSnapshot(),
         Family.gauge("host_load5", "5-minute load average.").add(load[1]).toSnapshot(),
         Family.gauge("host_load15", "15-minute load average.").add(load[2]).toSnapshot());
+  }
+
+  private static long delta(long[] now, long[] before, TickType type) {
+    return now[type.getIndex()] - before[type.getIndex()];
   }
 
   private static long total(long[] ticks) {

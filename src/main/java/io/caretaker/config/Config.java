@@ -23,8 +23,8 @@ public record Config(
     AlertmanagerConfig alertmanager,
     MaintenanceConfig maintenance) {
 
-  static Config read(Section root, String defaultInstance) {
-    AgentConfig agent = AgentConfig.read(root.section("agent"), defaultInstance);
+  static Config read(Section root) {
+    AgentConfig agent = AgentConfig.read(root.section("agent"));
     ServerConfig server = ServerConfig.read(root.section("server"));
     CollectConfig collect = CollectConfig.read(root.section("collect"));
     LoggingConfig logging = LoggingConfig.read(root.section("logging"));

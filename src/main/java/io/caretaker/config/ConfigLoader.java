@@ -2,8 +2,6 @@ package io.caretaker.config;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,19 +53,11 @@ public final class ConfigLoader {
     ConfigNode tree = YamlTree.parse(file, text, new EnvSubstitution(env, file));
     List<ConfigProblem> problems = new ArrayList<>();
     Section root = Section.root(tree, file, problems);
-    Config config = Config.read(root, localHostname());
+    Config config = Config.read(root);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return config;
-  }
-
-  private static String localHostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
   }
 
   private static String describe(Exception e) {

@@ -57,7 +57,7 @@ final class Section {
   }
 
   String pathOf(String key) {
-    return path.isEmpty() ? key : key.startsWith("[") ? path + key : path + "." + key;
+    return path.isEmpty() ? key : path + "." + key;
   }
 
   // ---- scalars

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 /**
  * Reads YAML into {@link ConfigNode}s with Jackson's streaming YAML parser, keeping each value's
@@ -52,14 +51,6 @@ final class YamlTree {
   /** Rewrites a scalar's text; reports a problem (and returns the text unchanged) when it cannot. */
   interface Substitution {
     String apply(String text, int line, List<ConfigProblem> problems);
-
-    static Substitution none() {
-      return (text, line, problems) -> text;
-    }
-
-    static Substitution of(UnaryOperator<String> op) {
-      return (text, line, problems) -> op.apply(text);
-    }
   }
 
   private static ConfigNode read(

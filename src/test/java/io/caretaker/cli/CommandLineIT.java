@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,5 +129,21 @@ class CommandLineIT {
         assertThat(agent.stderr()).contains("server.port: cannot listen on 127.0.0.1:9464");
       }
     }
+  }
+
+  @Test
+  void logsCanBeJsonLinesOrARollingFile() throws Exception {
+    Path log = dir.resolve("logs/caretaker.log");
+    Path file = config("server: { port: 0 }\nagent: { data_dir: " + dir.resolve("data") + " }\n"
+        + "logging: { format: json, file: " + log + " }\n");
+    try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", file.toString())) {
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+          Files.exists(log) && Files.readString(log).contains("Listening on"));
+      agent.terminate();
+      assertThat(agent.waitFor(Duration.ofSeconds(10))).isZero();
+    }
+    List<String> lines = Files.readAllLines(log);
+    assertThat(lines).isNotEmpty().allSatisfy(l ->
+        assertThat(new io.vertx.core.json.JsonObject(l).getString("level")).isNotBlank());
   }
 }

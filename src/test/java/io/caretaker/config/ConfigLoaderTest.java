@@ -48,6 +48,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void configurationReferenceShowsTheEmbeddedDefaultAsItIs() throws Exception {
+    assertThat(Files.readString(Path.of("docs/configuration.md")))
+        .contains(ConfigLoader.defaultText());
+  }
+
+  @Test
   void defaultTakesTheTokenFromTheEnvironment() {
     Config c = ConfigLoader.parse("default", ConfigLoader.defaultText(),
         Map.of("CARETAKER_TOKEN", "s3cret", "HOSTNAME", "trade-01"));

@@ -121,8 +121,17 @@ class HttpVerticleTest {
   }
 
   @Test
+  void everyHostAndAgentMetricServedIsDocumented() throws Exception {
+    String docs = Files.readString(Path.of("docs/metrics.md"));
+    scrape().lines().filter(l -> l.startsWith("# TYPE host_") || l.startsWith("# TYPE caretaker_"))
+        .map(l -> l.split(" ")[2])
+        .forEach(name -> assertThat(docs).as("docs/metrics.md names " + name)
+            .containsPattern("`" + name + "(_total)?`"));
+  }
+
+  @Test
   void memoryTotalEqualsProcMeminfo() throws Exception {
-    String meminfo = Files.readString(Path.of("/proc/meminfo"));
+    String meminfo = String.join("\n", Files.readAllLines(Path.of("/proc/meminfo")));
     Matcher m = Pattern.compile("MemTotal:\\s+(\\d+) kB").matcher(meminfo);
     assertThat(m.find()).isTrue();
     assertThat(sample(scrape(), "host_memory_total_bytes"))
