@@ -1,6 +1,20 @@
 package io.caretaker;
 
+import io.caretaker.actions.ActionExecutor;
+import io.caretaker.actions.ActionExecutor.RunOptions;
+import io.caretaker.actions.Actions;
+import io.caretaker.actions.Maintenance;
+import io.caretaker.actions.RunHistory;
+import io.caretaker.actions.RunRecord;
+import io.caretaker.actions.Trigger;
 import io.caretaker.collect.CollectionLoop;
+import io.caretaker.collect.Snapshot;
+import io.caretaker.http.ApiRoutes;
+import io.caretaker.rules.HealthScore;
+import io.caretaker.rules.RuleEngine;
+import io.caretaker.rules.RuleMetrics;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
 import io.caretaker.collect.Collector;
 import io.caretaker.collect.HostCollectors;
 import io.caretaker.config.Config;
@@ -31,11 +45,17 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(3);
+  private static final int HISTORY_RECORDS = 10_000;
+  private static final int MAX_CONCURRENT_RUNS = 4;
 
   private final Config config;
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Vertx vertx;
+  private final Clock clock = Clock.systemUTC();
   private CollectionLoop loop;
+  private ActionExecutor executor;
+  private RuleEngine rules;
+  private RuleMetrics ruleMetrics;
   private HttpVerticle http;
 
   private Daemon(Config config) {
@@ -63,13 +83,57 @@ public final class Daemon implements AutoCloseable {
   private void startParts(List<Collector> collectors) throws StartupException {
     Info.builder().name("caretaker_build_info").help("The running caretaker's version.")
         .labelNames("version").register(registry).addLabelValues(Version.VALUE);
-    loop = new CollectionLoop(collectors, config.collect().timeout(), Clock.systemUTC());
+    loop = new CollectionLoop(collectors, config.collect().timeout(), clock);
     registry.register(loop);
-    http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent());
+
+    RunHistory history;
+    try {
+      history = new RunHistory(config.agent().dataDir().resolve("runs.jsonl"), HISTORY_RECORDS);
+    } catch (UncheckedIOException e) {
+      throw new StartupException("agent.data_dir", e);
+    }
+    Maintenance maintenance = new Maintenance(config.maintenance());
+    rules = new RuleEngine(config.rules());
+    ruleMetrics = new RuleMetrics(registry, config.rules());
+    Supplier<HealthScore.Result> health =
+        () -> HealthScore.compute(rules.instances(), loop.collect());
+    executor = new ActionExecutor(config.actions(), Actions.create(config.actions(), health,
+        history, config.agent().instance(), clock), history, maintenance, registry, clock,
+        MAX_CONCURRENT_RUNS);
+    loop.addListener(this::evaluateRules);
+
+    ApiRoutes api = new ApiRoutes(config.agent().instance(), executor, rules, loop, maintenance,
+        health, clock);
+    http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent(), api);
     await(vertx.deployVerticle(http), "server.port");
     loop.start(config.collect().interval());
     log.info("caretaker {} started as instance {}; collecting every {}", Version.VALUE,
         config.agent().instance(), Units.format(config.collect().interval()));
+  }
+
+  /**
+   * After each collection, on the collection thread: rule transitions start their actions in the
+   * same cycle; finished rule runs start the engine's recovery watch.
+   */
+  private void evaluateRules(Snapshot snapshot) {
+    RuleEngine.Evaluation evaluation = rules.evaluate(snapshot.metrics(), snapshot.collectedAt());
+    evaluation.remediations().forEach(ruleMetrics::remediated);
+    for (RuleEngine.Submission s : evaluation.submissions()) {
+      for (String action : s.actions()) {
+        executor.submit(action, Trigger.rule(s.ref()), RunOptions.NORMAL).result()
+            .thenAccept(r -> {
+              if (r.outcome() != RunRecord.Outcome.SKIPPED) {
+                rules.actionFinished(s.ref(), action);
+              }
+            });
+      }
+    }
+    ruleMetrics.update(rules.instances(), HealthScore.compute(rules.instances(),
+        snapshot.metrics()));
+  }
+
+  public ActionExecutor executor() {
+    return executor;
   }
 
   public int port() {
@@ -89,6 +153,9 @@ public final class Daemon implements AutoCloseable {
   public void close() {
     if (loop != null) {
       loop.close();
+    }
+    if (executor != null) {
+      executor.close();
     }
     try {
       if (http != null) {

@@ -15,13 +15,32 @@ public sealed interface ActionSpec {
 
   /** Which JVMs to collect: this agent, a pid, local JVMs by main class, or a JMX URL. */
   sealed interface JvmTarget {
-    record Self() implements JvmTarget {}
+    /** How the target reads in run records ("pid 42", "main_class Feed.*"). */
+    String describe();
 
-    record Pid(long pid) implements JvmTarget {}
+    record Self() implements JvmTarget {
+      public String describe() {
+        return "self";
+      }
+    }
 
-    record MainClass(Pattern regex) implements JvmTarget {}
+    record Pid(long pid) implements JvmTarget {
+      public String describe() {
+        return "pid " + pid;
+      }
+    }
 
-    record Jmx(String url) implements JvmTarget {}
+    record MainClass(Pattern regex) implements JvmTarget {
+      public String describe() {
+        return "main_class " + regex;
+      }
+    }
+
+    record Jmx(String url) implements JvmTarget {
+      public String describe() {
+        return "jmx " + url;
+      }
+    }
   }
 
   record JvmGc(List<JvmTarget> targets) implements ActionSpec {}

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -28,13 +29,17 @@ public final class HttpVerticle extends VerticleBase {
   private final ServerConfig config;
   private final PrometheusRegistry registry;
   private final BooleanSupplier ready;
+  private final ApiRoutes api;
   private WorkerExecutor scrapeWorkers;
   private HttpServer server;
 
-  public HttpVerticle(ServerConfig config, PrometheusRegistry registry, BooleanSupplier ready) {
+  /** {@code api} is null for a metrics-only server (tests of the scrape path). */
+  public HttpVerticle(ServerConfig config, PrometheusRegistry registry, BooleanSupplier ready,
+      ApiRoutes api) {
     this.config = config;
     this.registry = registry;
     this.ready = ready;
+    this.api = api;
   }
 
   @Override
@@ -73,9 +78,18 @@ public final class HttpVerticle extends VerticleBase {
     router.route(HttpMethod.HEAD, "/metrics").handler(metrics::handle);
     router.get("/health").handler(this::handleHealth);
     router.get("/ready").handler(this::handleReady);
+    // Every POST: the body limit (413; Vert.x reads bodies before any other handler), then the
+    // token (401/403).
+    router.post().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+        .handler(new BearerAuth(config.tokens()));
+    if (api != null) {
+      api.mount(vertx, router);
+    }
     router.errorHandler(404, ctx -> error(ctx, 404, "not found", ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed",
         ctx.request().method().name() + " " + ctx.request().path()));
+    router.errorHandler(413, ctx -> error(ctx, 413, "request body too large",
+        "limit is server.max_body_bytes = " + config.maxBodyBytes() + " bytes"));
     router.errorHandler(500, this::handleFailure);
     return router;
   }

@@ -85,7 +85,7 @@ class HttpVerticleTest {
       throws Exception {
     ServerConfig server = new ServerConfig("127.0.0.1", 0, List.of(), 1 << 20,
         java.util.Optional.empty());
-    HttpVerticle verticle = new HttpVerticle(server, registry, ready);
+    HttpVerticle verticle = new HttpVerticle(server, registry, ready, null);
     vertx.deployVerticle(verticle).await(10, TimeUnit.SECONDS);
     return verticle.actualPort();
   }

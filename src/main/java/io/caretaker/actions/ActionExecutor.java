@@ -1,0 +1,265 @@
+package io.caretaker.actions;
+
+import io.caretaker.actions.RunRecord.Outcome;
+import io.caretaker.config.ActionConfig;
+import io.caretaker.config.Units;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only way any action runs. Rules, alerts, schedules and operators all call {@link #submit},
+ * which decides whether the run may start (one run per action at a time; maintenance, cooldown
+ * and budget for automatic triggers; cooldown for manual runs unless forced), runs it on a
+ * bounded worker pool with its timeout, and records the outcome in the history and metrics.
+ * Cooldowns and budgets read the persisted history, so restarting the agent resets neither.
+ *
+ * <pre>{@code
+ * executor.submit("log-cleanup", Trigger.manual("api"), RunOptions.NORMAL)
+ *     .result().thenAccept(record -> ...);
+ * }</pre>
+ */
+public final class ActionExecutor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ActionExecutor.class);
+
+  private final Map<String, ActionConfig> configs;
+  private final Map<String, Action> actions;
+  private final RunHistory history;
+  private final Maintenance maintenance;
+  private final ExecutorMetrics metrics;
+  private final Clock clock;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+      daemon("caretaker-action-timer"));
+  private final Set<String> running = new HashSet<>();
+  private final List<Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Dry run (plan only) and force (manual runs ignore the cooldown). */
+  public record RunOptions(boolean dryRun, boolean force) {
+    public static final RunOptions NORMAL = new RunOptions(false, false);
+  }
+
+  /** A submitted run: its id at once, its record when it ends (at once when skipped). */
+  public record Run(long id, CompletableFuture<RunRecord> result) {}
+
+  /** Thrown by {@link #submit} for a name that is not a configured action. */
+  public static final class UnknownActionException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownActionException(String name) {
+      super("No action named \"" + name + "\"");
+    }
+  }
+
+  public ActionExecutor(Map<String, ActionConfig> configs, Map<String, Action> actions,
+      RunHistory history, Maintenance maintenance, PrometheusRegistry registry, Clock clock,
+      int maxConcurrentRuns) {
+    this.configs = Map.copyOf(configs);
+    this.actions = Map.copyOf(actions);
+    this.history = history;
+    this.maintenance = maintenance;
+    this.metrics = new ExecutorMetrics(registry, configs.keySet());
+    this.clock = clock;
+    this.workers = Executors.newFixedThreadPool(maxConcurrentRuns, daemon("caretaker-action"));
+  }
+
+  /** Called with every finished (or skipped) run, on the thread that finished it. */
+  public void addListener(Consumer<RunRecord> listener) {
+    listeners.add(listener);
+  }
+
+  public Map<String, ActionConfig> configs() {
+    return configs;
+  }
+
+  public synchronized boolean running(String action) {
+    return running.contains(action);
+  }
+
+  public RunHistory history() {
+    return history;
+  }
+
+  /**
+   * Starts a run of {@code name} unless a guard says no, in which case the returned record says
+   * skipped and why. Completes when the run ends (or hits its timeout).
+   *
+   * @throws UnknownActionException when no such action is configured
+   */
+  public Run submit(String name, Trigger trigger, RunOptions options) {
+    ActionConfig config = configs.get(name);
+    if (config == null) {
+      throw new UnknownActionException(name);
+    }
+    boolean dryRun = options.dryRun() || config.dryRun();
+    Instant now = clock.instant();
+    synchronized (this) {
+      Optional<String> skip = skipReason(config, trigger, options, dryRun, now);
+      if (skip.isPresent()) {
+        RunRecord skipped = new RunRecord(history.nextId(), name, trigger, now, now,
+            Outcome.SKIPPED, skip.get(), dryRun, Map.of());
+        finish(skipped);
+        return new Run(skipped.id(), CompletableFuture.completedFuture(skipped));
+      }
+      running.add(name);
+    }
+    return start(config, trigger, dryRun, now);
+  }
+
+  private Optional<String> skipReason(ActionConfig config, Trigger trigger, RunOptions options,
+      boolean dryRun, Instant now) {
+    String name = config.name();
+    if (running.contains(name)) {
+      return Optional.of("running");
+    }
+    if (trigger.automatic()) {
+      Optional<String> inMaintenance = maintenance.activeReason(now);
+      if (inMaintenance.isPresent()) {
+        return Optional.of("maintenance");
+      }
+    }
+    if (dryRun) {
+      return Optional.empty();
+    }
+    boolean cooldownApplies = trigger.automatic() || !options.force();
+    Optional<RunRecord> last = history.last(name, RunRecord::ran);
+    if (cooldownApplies && last.isPresent()
+        && now.isBefore(last.get().startedAt().plus(config.cooldown()))) {
+      return Optional.of("cooldown");
+    }
+    if (trigger.automatic() && config.budget().isPresent()) {
+      ActionConfig.Budget budget = config.budget().get();
+      Instant since = now.minus(budget.per());
+      long used = history.count(name, r -> r.ran() && r.trigger().automatic()
+          && r.startedAt().isAfter(since));
+      if (used >= budget.runs()) {
+        return Optional.of("budget");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Run start(ActionConfig config, Trigger trigger,
+      boolean dryRun, Instant startedAt) {
+    long id = history.nextId();
+    CompletableFuture<RunRecord> result = new CompletableFuture<>();
+    AtomicBoolean recorded = new AtomicBoolean();
+    Action action = actions.get(config.name());
+    ActionContext ctx = new ActionContext(config.name(), dryRun, trigger);
+    Future<?> work = workers.submit(() -> {
+      RunRecord record = null;
+      try {
+        record = execute(action, ctx, id, startedAt);
+      } finally {
+        // In the history (so cooldowns see it) before leaving "running", and both before anyone
+        // hears it ended: no window in which a second run could slip in.
+        boolean first = record != null && recorded.compareAndSet(false, true);
+        if (first) {
+          finish(record);
+        }
+        synchronized (this) {
+          running.remove(config.name());
+        }
+        if (first) {
+          result.complete(record);
+        }
+      }
+    });
+    // At the deadline the run is recorded as timed out, then interrupted; the action stays
+    // "running" until its thread really returns, so a stuck run is never overlapped.
+    timer.schedule(() -> {
+      if (!work.isDone() && recorded.compareAndSet(false, true)) {
+        RunRecord timedOut = new RunRecord(id, config.name(), trigger, startedAt,
+            clock.instant(), Outcome.TIMEOUT, "timed out after " + Units.format(config.timeout()),
+            dryRun, Map.of());
+        finish(timedOut);
+        result.complete(timedOut);
+        work.cancel(true);
+      }
+    }, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    return new Run(id, result);
+  }
+
+  private RunRecord execute(Action action, ActionContext ctx, long id, Instant startedAt) {
+    Outcome outcome = Outcome.SUCCESS;
+    String reason = null;
+    Map<String, Object> details = Map.of();
+    try {
+      details = action.run(ctx);
+    } catch (ActionFailure e) {
+      outcome = Outcome.FAILURE;
+      reason = e.getMessage();
+      details = e.details();
+    } catch (InterruptedException e) {
+      outcome = Outcome.TIMEOUT;
+      reason = "cancelled";
+    } catch (Exception | Error e) {
+      // A throwing action must never harm the executor or the other actions.
+      log.error("Action {} failed unexpectedly", ctx.action(), e);
+      outcome = Outcome.FAILURE;
+      reason = e.toString();
+    }
+    return new RunRecord(id, ctx.action(), ctx.trigger(), startedAt, clock.instant(), outcome,
+        reason, ctx.dryRun(), details);
+  }
+
+  private void finish(RunRecord record) {
+    history.append(record);
+    metrics.record(record);
+    if (record.outcome() == Outcome.SKIPPED) {
+      log.info("Action {} ({} {}) skipped: {}", record.action(), record.trigger().type().label(),
+          record.trigger().ref(), record.reason());
+    } else {
+      log.info("Action {} ({} {}){} {} in {}{}", record.action(), record.trigger().type().label(),
+          record.trigger().ref(), record.dryRun() ? " dry run" : "", record.outcome().label(),
+          Units.format(Duration.between(record.startedAt(), record.finishedAt())),
+          record.reason() == null ? "" : ": " + record.reason());
+    }
+    for (Consumer<RunRecord> listener : listeners) {
+      try {
+        listener.accept(record);
+      } catch (RuntimeException e) {
+        log.error("Run listener failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    history.close();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

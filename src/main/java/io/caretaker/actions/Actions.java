@@ -1,0 +1,39 @@
+package io.caretaker.actions;
+
+import io.caretaker.config.ActionConfig;
+import io.caretaker.config.ActionSpec;
+import io.caretaker.rules.HealthScore;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Builds the configured actions, in one place: which type is which class. */
+public final class Actions {
+  private Actions() {}
+
+  public static Map<String, Action> create(Map<String, ActionConfig> configs,
+      Supplier<HealthScore.Result> health, RunHistory history, String instance, Clock clock) {
+    Map<String, Action> actions = new LinkedHashMap<>();
+    List<String> names = List.copyOf(configs.keySet());
+    configs.forEach((name, config) -> {
+      ActionSpec spec = config.spec();
+      Action action;
+      if (spec instanceof ActionSpec.JvmGc gc) {
+        action = new JvmGcAction(gc.targets());
+      } else if (spec instanceof ActionSpec.Command command) {
+        action = new CommandAction(command);
+      } else if (spec instanceof ActionSpec.HealthReport report) {
+        action = new HealthReportAction(report, health, history, names, instance, clock);
+      } else {
+        action = ctx -> {
+          throw new ActionFailure("the " + config.type() + " action is not available in this"
+              + " version of caretaker yet", Map.of());
+        };
+      }
+      actions.put(name, action);
+    });
+    return actions;
+  }
+}

@@ -1,0 +1,122 @@
+package io.caretaker.actions;
+
+import io.caretaker.config.ActionSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the configured argv, never through a shell. A non-zero exit is a failure; the exit code
+ * and the last {@value #TAIL_BYTES} bytes of output go into the run record. When the run is
+ * cancelled (its timeout), the process and all its descendants get SIGTERM, then SIGKILL.
+ */
+final class CommandAction implements Action {
+  static final int TAIL_BYTES = 4096;
+  private static final long KILL_GRACE_MS = 3000;
+
+  private final ActionSpec.Command spec;
+
+  CommandAction(ActionSpec.Command spec) {
+    this.spec = spec;
+  }
+
+  @Override
+  public Map<String, Object> run(ActionContext ctx) throws Exception {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("argv", spec.argv());
+    if (ctx.dryRun()) {
+      details.put("would_run", true);
+      return details;
+    }
+    ProcessBuilder pb = new ProcessBuilder(spec.argv()).redirectErrorStream(true);
+    pb.environment().putAll(spec.env());
+    spec.workdir().ifPresent(dir -> pb.directory(dir.toFile()));
+    Process process;
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      throw new ActionFailure("cannot start " + spec.argv().get(0) + ": " + e.getMessage(),
+          details);
+    }
+    details.put("pid", process.pid());
+    Tail tail = new Tail(process.getInputStream());
+    tail.start();
+    try {
+      int exit = process.waitFor();
+      tail.join(1000);
+      details.put("exit_code", exit);
+      details.put("output_tail", tail.text());
+      if (exit != 0) {
+        throw new ActionFailure("exit code " + exit, details);
+      }
+      return details;
+    } catch (InterruptedException e) {
+      killTree(process);
+      throw e;
+    }
+  }
+
+  /** Terminates the process and every descendant, found before the parent dies and orphans them. */
+  static void killTree(Process process) {
+    List<ProcessHandle> tree = process.descendants().toList();
+    process.destroy();
+    tree.forEach(ProcessHandle::destroy);
+    long deadline = System.currentTimeMillis() + KILL_GRACE_MS;
+    for (ProcessHandle h : concat(process.toHandle(), tree)) {
+      try {
+        h.onExit().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+      } catch (Exception notYet) {
+        h.destroyForcibly();
+      }
+    }
+  }
+
+  private static List<ProcessHandle> concat(ProcessHandle first, List<ProcessHandle> rest) {
+    java.util.ArrayList<ProcessHandle> all = new java.util.ArrayList<>(rest);
+    all.add(0, first);
+    return all;
+  }
+
+  /** Reads the output as it comes (so the child never blocks on a full pipe), keeping the end. */
+  private static final class Tail extends Thread {
+    private final InputStream in;
+    private final byte[] ring = new byte[TAIL_BYTES];
+    private long total;
+
+    Tail(InputStream in) {
+      super("caretaker-command-output");
+      setDaemon(true);
+      this.in = in;
+    }
+
+    @Override
+    public void run() {
+      byte[] buf = new byte[8192];
+      try {
+        for (int n; (n = in.read(buf)) > 0;) {
+          synchronized (this) {
+            for (int i = 0; i < n; i++) {
+              ring[(int) (total++ % TAIL_BYTES)] = buf[i];
+            }
+          }
+        }
+      } catch (IOException closed) {
+        // The process ended or was killed.
+      }
+    }
+
+    synchronized String text() {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      long start = Math.max(0, total - TAIL_BYTES);
+      for (long i = start; i < total; i++) {
+        out.write(ring[(int) (i % TAIL_BYTES)]);
+      }
+      return out.toString(StandardCharsets.UTF_8);
+    }
+  }
+}

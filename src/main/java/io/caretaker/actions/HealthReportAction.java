@@ -1,0 +1,128 @@
+package io.caretaker.actions;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.caretaker.config.ActionSpec;
+import io.caretaker.rules.HealthScore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * Writes {@code health_check_<UTC timestamp>.md} and {@code .json}: the health score, one
+ * PASS/WARN/FAIL line per rule instance and resource, and the last run of every action. Keeps the
+ * newest {@code keep} reports. Files appear whole (written aside, then renamed).
+ */
+final class HealthReportAction implements Action {
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final ActionSpec.HealthReport spec;
+  private final Supplier<HealthScore.Result> health;
+  private final RunHistory history;
+  private final List<String> actionNames;
+  private final String instance;
+  private final Clock clock;
+
+  HealthReportAction(ActionSpec.HealthReport spec, Supplier<HealthScore.Result> health,
+      RunHistory history, List<String> actionNames, String instance, Clock clock) {
+    this.spec = spec;
+    this.health = health;
+    this.history = history;
+    this.actionNames = List.copyOf(actionNames);
+    this.instance = instance;
+    this.clock = clock;
+  }
+
+  @Override
+  public Map<String, Object> run(ActionContext ctx) throws Exception {
+    Instant now = clock.instant();
+    HealthScore.Result result = health.get();
+    Path base = spec.dir().resolve("health_check_" + STAMP.format(now));
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("report", base + ".md");
+    details.put("score", result.score());
+    if (ctx.dryRun()) {
+      details.put("would_write", List.of(base + ".md", base + ".json"));
+      return details;
+    }
+    List<RunRecord> lastRuns = actionNames.stream()
+        .map(a -> history.newest(Optional.of(a), 1)).flatMap(List::stream).toList();
+    Files.createDirectories(spec.dir());
+    write(Path.of(base + ".md"), markdown(now, result, lastRuns));
+    write(Path.of(base + ".json"), JSON.writeValueAsString(json(now, result, lastRuns)));
+    details.put("files_deleted", prune());
+    return details;
+  }
+
+  private String markdown(Instant now, HealthScore.Result result, List<RunRecord> runs) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Health check: ").append(instance).append(", ").append(now).append("\n\n");
+    md.append("Health score: **").append(result.score()).append("/100**\n\n");
+    md.append("| status | check | detail |\n| --- | --- | --- |\n");
+    for (HealthScore.Check c : result.checks()) {
+      md.append("| ").append(c.status()).append(" | ").append(c.name().replace("|", "\\|"))
+          .append(" | ").append(c.detail()).append(" |\n");
+    }
+    md.append("\n## Last runs\n\n| action | outcome | trigger | finished | reason |\n")
+        .append("| --- | --- | --- | --- | --- |\n");
+    for (RunRecord r : runs) {
+      md.append("| ").append(r.action()).append(" | ").append(r.outcome().label())
+          .append(r.dryRun() ? " (dry run)" : "").append(" | ").append(r.trigger().type().label())
+          .append(" | ").append(r.finishedAt()).append(" | ")
+          .append(r.reason() == null ? "" : r.reason().replace("|", "\\|")).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  private Map<String, Object> json(Instant now, HealthScore.Result result, List<RunRecord> runs) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("instance", instance);
+    json.put("generated_at", now.toString());
+    json.put("score", result.score());
+    json.put("checks", result.checks().stream().map(c -> Map.of("name", c.name(),
+        "status", c.status().name(), "detail", c.detail())).toList());
+    json.put("last_runs", runs.stream().map(RunRecord::toJson).toList());
+    return json;
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Deletes all but the newest {@code keep} reports (both files of each); returns the count. */
+  private int prune() throws IOException {
+    List<Path> reports;
+    try (Stream<Path> files = Files.list(spec.dir())) {
+      reports = new ArrayList<>(files.filter(f -> f.getFileName().toString()
+          .matches("health_check_\\d{8}T\\d{6}Z\\.md")).sorted().toList());
+    }
+    int deleted = 0;
+    for (int i = 0; i < reports.size() - spec.keep(); i++) {
+      String md = reports.get(i).toString();
+      for (Path f : List.of(Path.of(md), Path.of(md.replaceFirst("\\.md$", ".json")))) {
+        if (Files.deleteIfExists(f)) {
+          deleted++;
+        }
+      }
+    }
+    return deleted;
+  }
+}

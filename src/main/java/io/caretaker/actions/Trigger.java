@@ -1,0 +1,25 @@
+package io.caretaker.actions;
+
+/** What started a run: a rule, an Alertmanager alert, a schedule, or an operator. */
+public record Trigger(Type type, String ref) {
+  public enum Type {
+    RULE, ALERT, SCHEDULE, MANUAL;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public static Trigger rule(String ref) {
+    return new Trigger(Type.RULE, ref);
+  }
+
+  public static Trigger manual(String ref) {
+    return new Trigger(Type.MANUAL, ref);
+  }
+
+  /** Automatic triggers obey maintenance, cooldowns and budgets; manual runs only cooldowns. */
+  public boolean automatic() {
+    return type != Type.MANUAL;
+  }
+}

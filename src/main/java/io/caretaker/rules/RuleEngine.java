@@ -1,0 +1,199 @@
+package io.caretaker.rules;
+
+import io.caretaker.collect.Series;
+import io.caretaker.config.RuleConfig;
+import io.caretaker.config.RuleConfig.Direction;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Evaluates threshold rules against each snapshot. Pure: snapshot and state in, decisions out;
+ * no I/O and no clock of its own, so every transition is testable with chosen instants.
+ *
+ * <p>Per instance: ok → pending (threshold crossed, waiting out {@code for}) → warning/critical,
+ * moving between the two directly, and back to ok only once the value passes {@code clear}.
+ * Entering warning or critical yields that level's actions. A series missing from a snapshot
+ * leaves its instance as it was, marked stale: absent data never fires.
+ *
+ * <p>Closed loop: once a rule-started action finishes ({@link #actionFinished}), the instance
+ * has {@link #RECOVERY_CYCLES} evaluations to return to ok; if it does not, the attempt counts as
+ * not recovered and the instance's next warning runs the critical actions instead.
+ */
+public final class RuleEngine {
+  /** Evaluations a remediated instance has to return to ok before it counts as not recovered. */
+  public static final int RECOVERY_CYCLES = 3;
+
+  private final List<RuleConfig> rules;
+  private final Set<String> metricNames;
+  private final Map<String, Instance> instances = new LinkedHashMap<>();
+
+  /** Actions to start because an instance entered {@code level}. */
+  public record Submission(String rule, String ref, RuleState level, List<String> actions) {}
+
+  /** Whether the instance an action tried to fix recovered in time. */
+  public record Remediation(String rule, String action, boolean recovered) {}
+
+  public record Evaluation(List<Submission> submissions, List<Remediation> remediations) {}
+
+  private static final class Instance {
+    final RuleConfig rule;
+    final Map<String, String> labels;
+    final String ref;
+    RuleState state = RuleState.OK;
+    Instant since;
+    Instant pendingSince;
+    double value = Double.NaN;
+    boolean stale;
+    boolean escalate;
+    final List<Watch> watches = new ArrayList<>();
+
+    Instance(RuleConfig rule, Map<String, String> labels, Instant now) {
+      this.rule = rule;
+      this.labels = Map.copyOf(labels);
+      this.ref = RuleInstance.ref(rule.name(), labels);
+      this.since = now;
+    }
+  }
+
+  private static final class Watch {
+    final String action;
+    int cyclesLeft = RECOVERY_CYCLES;
+
+    Watch(String action) {
+      this.action = action;
+    }
+  }
+
+  public RuleEngine(List<RuleConfig> rules) {
+    this.rules = List.copyOf(rules);
+    this.metricNames = rules.stream().map(RuleConfig::metric).collect(Collectors.toSet());
+  }
+
+  /** Applies one snapshot taken at {@code now}. */
+  public synchronized Evaluation evaluate(MetricSnapshots metrics, Instant now) {
+    Map<String, List<Series>> index = Series.index(metrics, metricNames);
+    List<Submission> submissions = new ArrayList<>();
+    List<Remediation> remediations = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (RuleConfig rule : rules) {
+      for (Series s : index.getOrDefault(rule.metric(), List.of())) {
+        if (!s.labels().entrySet().containsAll(rule.labels().entrySet())
+            || Double.isNaN(s.value())) {
+          continue;
+        }
+        Instance instance = instances.computeIfAbsent(RuleInstance.ref(rule.name(), s.labels()),
+            ref -> new Instance(rule, s.labels(), now));
+        seen.add(instance.ref);
+        instance.stale = false;
+        instance.value = s.value();
+        step(instance, now, submissions);
+        settleWatches(instance, remediations);
+      }
+    }
+    instances.values().forEach(i -> i.stale = !seen.contains(i.ref));
+    return new Evaluation(submissions, remediations);
+  }
+
+  /** A rule-started action finished: start watching whether its instance recovers. */
+  public synchronized void actionFinished(String ref, String action) {
+    Instance instance = instances.get(ref);
+    if (instance != null) {
+      instance.watches.add(new Watch(action));
+    }
+  }
+
+  public synchronized List<RuleInstance> instances() {
+    return instances.values().stream()
+        .map(i -> new RuleInstance(i.rule.name(), i.labels, i.value, i.state, i.since, i.stale))
+        .toList();
+  }
+
+  private void step(Instance i, Instant now, List<Submission> out) {
+    RuleState crossed = crossed(i.rule, i.value);
+    switch (i.state) {
+      case OK -> {
+        if (crossed != RuleState.OK) {
+          i.state = RuleState.PENDING;
+          i.since = now;
+          i.pendingSince = now;
+          step(i, now, out);
+        }
+      }
+      case PENDING -> {
+        if (crossed == RuleState.OK) {
+          enter(i, RuleState.OK, now, out);
+        } else if (!now.isBefore(i.pendingSince.plus(i.rule.forDuration()))) {
+          enter(i, crossed, now, out);
+        }
+      }
+      default -> {
+        if (cleared(i.rule, i.value)) {
+          enter(i, RuleState.OK, now, out);
+        } else if (crossed == RuleState.CRITICAL) {
+          enter(i, RuleState.CRITICAL, now, out);
+        } else if (i.rule.warning().isPresent()) {
+          // Below critical but not cleared: warning, if the rule has that level.
+          enter(i, RuleState.WARNING, now, out);
+        }
+      }
+    }
+  }
+
+  private void enter(Instance i, RuleState state, Instant now, List<Submission> out) {
+    if (i.state == state) {
+      return;
+    }
+    i.state = state;
+    i.since = now;
+    if (!state.firing()) {
+      return;
+    }
+    boolean critical = state == RuleState.CRITICAL || i.escalate;
+    List<String> actions = critical ? i.rule.criticalActions() : i.rule.warningActions();
+    if (!actions.isEmpty()) {
+      out.add(new Submission(i.rule.name(), i.ref, state, actions));
+    }
+  }
+
+  private static void settleWatches(Instance i, List<Remediation> out) {
+    for (Iterator<Watch> it = i.watches.iterator(); it.hasNext(); ) {
+      Watch w = it.next();
+      if (i.state == RuleState.OK) {
+        out.add(new Remediation(i.rule.name(), w.action, true));
+        i.escalate = false;
+        it.remove();
+      } else if (--w.cyclesLeft <= 0) {
+        out.add(new Remediation(i.rule.name(), w.action, false));
+        i.escalate = true;
+        it.remove();
+      }
+    }
+  }
+
+  /** The worst level the value crosses, or OK. */
+  private static RuleState crossed(RuleConfig rule, double value) {
+    if (rule.critical().isPresent() && beyond(rule, value, rule.critical().get())) {
+      return RuleState.CRITICAL;
+    }
+    if (rule.warning().isPresent() && beyond(rule, value, rule.warning().get())) {
+      return RuleState.WARNING;
+    }
+    return RuleState.OK;
+  }
+
+  private static boolean beyond(RuleConfig rule, double value, double level) {
+    return rule.direction() == Direction.ABOVE ? value >= level : value <= level;
+  }
+
+  private static boolean cleared(RuleConfig rule, double value) {
+    return rule.direction() == Direction.ABOVE ? value < rule.clear() : value > rule.clear();
+  }
+}
