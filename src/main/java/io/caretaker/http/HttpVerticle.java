@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -78,12 +79,8 @@ public final class HttpVerticle extends VerticleBase {
     router.route(HttpMethod.HEAD, "/metrics").handler(metrics::handle);
     router.get("/health").handler(this::handleHealth);
     router.get("/ready").handler(this::handleReady);
-    // Every POST: the body limit (413; Vert.x reads bodies before any other handler), then the
-    // token (401/403).
-    router.post().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
-        .handler(new BearerAuth(config.tokens()));
     if (api != null) {
-      api.mount(vertx, router);
+      api.mount(vertx, router, path -> postRoute(router, path));
     }
     router.errorHandler(404, ctx -> error(ctx, 404, "not found", ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed",
@@ -92,6 +89,15 @@ public final class HttpVerticle extends VerticleBase {
         "limit is server.max_body_bytes = " + config.maxBodyBytes() + " bytes"));
     router.errorHandler(500, this::handleFailure);
     return router;
+  }
+
+  /**
+   * A POST route behind the guards every POST has: the body limit (413; Vert.x wants the body
+   * read before other handlers), then the bearer token (401/403).
+   */
+  private Route postRoute(Router router, String path) {
+    return router.post(path).handler(BodyHandler.create(false)
+        .setBodyLimit(config.maxBodyBytes())).handler(new BearerAuth(config.tokens()));
   }
 
   private void handleHealth(RoutingContext ctx) {

@@ -151,6 +151,9 @@ class ApiTest {
         URI.create(base + "/api/v1/actions")).DELETE().build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(get("/api/v1/nope").statusCode()).isEqualTo(404);
+    assertThat(post("/nope", TOKEN, "").statusCode()).isEqualTo(404);
+    assertThat(get("/api/v1/actions/echo/run").statusCode()).isEqualTo(405);
   }
 
   @Test
