@@ -56,7 +56,7 @@ public final class RuleMetrics implements MultiCollector {
           .value(i.state().ordinal()).build());
     }
     GaugeSnapshot score = GaugeSnapshot.builder().name("caretaker_health_score")
-        .help("Health score 0-100 (see docs/operations.md for the formula).")
+        .help("Health score 0-100: 100 minus 25 per critical and 10 per warning rule instance, minus 15 per resource (cpu, memory, fullest filesystem) at or above 90% and 5 at or above 80%.")
         .dataPoint(GaugeDataPointSnapshot.builder().value(health.score()).build()).build();
     current = MetricSnapshots.of(states.build(), score);
   }
