@@ -49,7 +49,8 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (StartupException e) {
       err.println(describe(e, loaded.get()));
       err.flush();
-      return e.getCause() instanceof BindException ? Main.USAGE : Main.FAILURE;
+      // Start-up fails on a setting (a port in use, an unwritable data_dir): a config error.
+      return Main.USAGE;
     }
     try {
       stop.await();

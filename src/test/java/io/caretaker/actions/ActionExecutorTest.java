@@ -156,6 +156,21 @@ class ActionExecutorTest {
   }
 
   @Test
+  void openMaintenanceWindowSkipsAutomaticTriggers() throws Exception {
+    executor("  a: { type: health-report, cooldown: 0s }\n");
+    // 10:00 UTC Monday; a window opening at 09:30 for an hour is open, one at 08:00 is not.
+    var open = ConfigLoader.parse("t.yml", """
+        maintenance: { windows: [ { cron: "30 9 * * *", duration: 1h } ] }
+        """, Map.of()).maintenance();
+    var closed = ConfigLoader.parse("t.yml", """
+        maintenance: { windows: [ { cron: "0 8 * * *", duration: 1h } ] }
+        """, Map.of()).maintenance();
+    assertThat(new Maintenance(open).activeReason(clock.instant())).hasValueSatisfying(
+        r -> assertThat(r).startsWith("maintenance window opened at 2026-11-23T09:30Z"));
+    assertThat(new Maintenance(closed).activeReason(clock.instant())).isEmpty();
+  }
+
+  @Test
   void dryRunReachesTheActionAndDoesNotStartACooldown() throws Exception {
     executor("  a: { type: health-report, cooldown: 1h }\n");
     RunRecord plan = run("a", MANUAL, new RunOptions(true, false));

@@ -93,6 +93,15 @@ class CommandLineIT {
   }
 
   @Test
+  void unusableDataDirIsAConfigError() throws Exception {
+    Path notADir = Files.writeString(dir.resolve("file"), "x");
+    Path file = config("server: { port: 0 }\nagent: { data_dir: " + notADir + "/data }\n");
+    Tools.Result result = AgentProcess.run(dir, "serve", "--config", file.toString());
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.output()).contains("agent.data_dir: start-up failed: Cannot open run history");
+  }
+
+  @Test
   void serveScrapesThenStopsCleanlyOnSigterm() throws Exception {
     Path file = config("server: { port: 0 }\nagent: { data_dir: " + dir.resolve("data") + " }\n");
     try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", file.toString())) {
