@@ -24,6 +24,10 @@ public final class Actions {
         action = new JvmGcAction(gc.targets());
       } else if (spec instanceof ActionSpec.Command command) {
         action = new CommandAction(command);
+      } else if (spec instanceof ActionSpec.FileRetention retention) {
+        FileRetentionAction files = new FileRetentionAction(retention, clock);
+        files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original
+        action = files;
       } else if (spec instanceof ActionSpec.HealthReport report) {
         action = new HealthReportAction(report, health, history, names, instance, clock);
       } else {

@@ -91,8 +91,8 @@ public sealed interface ActionSpec {
           s.bool("memory_purge", false));
       case "file-retention" -> new FileRetention(
           roots(s),
-          s.strings("include", List.of("*.log", "*.log.*")),
-          s.strings("exclude", List.of()),
+          patterns(s, "include", List.of("*.log", "*.log.*")),
+          patterns(s, "exclude", List.of()),
           s.optionalDuration("compress_after"),
           s.optionalDuration("delete_after"),
           s.optionalBytes("max_total_bytes"),
@@ -148,6 +148,18 @@ public sealed interface ActionSpec {
       }
     }
     return roots;
+  }
+
+  /** Globs relative to a root: never absolute, never climbing out with "..". */
+  private static List<String> patterns(Section s, String key, List<String> def) {
+    List<String> patterns = s.strings(key, def);
+    for (String p : patterns) {
+      if (p.startsWith("/") || java.util.Arrays.asList(p.split("/")).contains("..")) {
+        s.problem(key, "Patterns match inside each root; no absolute paths or \"..\". Found: \""
+            + p + "\"");
+      }
+    }
+    return patterns;
   }
 
   private static <T> List<T> nonEmpty(Section s, String key, List<T> values) {

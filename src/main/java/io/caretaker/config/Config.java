@@ -1,5 +1,6 @@
 package io.caretaker.config;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,9 @@ public record Config(
     }
     // Actions first: rules, schedules and routes name them, and are checked where they do.
     Map<String, ActionConfig> actions = new LinkedHashMap<>();
-    root.namedSections("actions").forEach((name, s) -> actions.put(name, ActionConfig.read(name,
-        s)));
+    Map<String, Section> actionSections = root.namedSections("actions");
+    actionSections.forEach((name, s) -> actions.put(name, ActionConfig.read(name, s)));
+    checkRetentionRoots(actionSections, actions, agent);
     Set<String> actionNames = actions.keySet();
     List<Section> ruleSections = root.sections("rules");
     Section.checkUnique(ruleSections, "name");
@@ -52,5 +54,39 @@ public record Config(
     root.finish();
     return new Config(agent, server, collect, logging, redis, trading, rules,
         Map.copyOf(actions), schedules, alertmanager, maintenance);
+  }
+
+  /**
+   * A retention root must not hold, or sit inside, what other parts manage: the agent's data
+   * directory, backup and report directories, or another retention action's roots.
+   */
+  private static void checkRetentionRoots(Map<String, Section> sections,
+      Map<String, ActionConfig> all, AgentConfig agent) {
+    Map<Path, String> managed = new LinkedHashMap<>();
+    managed.put(agent.dataDir(), "agent.data_dir");
+    all.forEach((name, a) -> {
+      if (a.spec() instanceof ActionSpec.Backup b) {
+        managed.put(b.dir(), "actions." + name + ".dir");
+      } else if (a.spec() instanceof ActionSpec.HealthReport h) {
+        managed.put(h.dir(), "actions." + name + ".dir");
+      }
+    });
+    all.forEach((name, a) -> {
+      if (!(a.spec() instanceof ActionSpec.FileRetention r)) {
+        return;
+      }
+      for (Path root : r.roots()) {
+        if (root.getParent() == null) {
+          continue; // refused on its own already
+        }
+        managed.forEach((other, owner) -> {
+          if (root.startsWith(other) || other.startsWith(root)) {
+            sections.get(name).problem("roots", "Root " + root + " overlaps " + owner + " ("
+                + other + "); a retention root must not hold or sit inside it");
+          }
+        });
+      }
+      r.roots().forEach(root -> managed.put(root, "actions." + name + ".roots"));
+    });
   }
 }

@@ -332,6 +332,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void retentionPatternsStayInsideTheRootAndRootsDoNotOverlapManagedDirectories() {
+    assertThat(problems("""
+        agent: { data_dir: /srv/app/caretaker }
+        actions:
+          logs: { type: file-retention, roots: [/srv/app], include: ["../*.log", "/etc/*"] }
+          more: { type: file-retention, roots: [/srv/app/logs] }
+        """)).containsExactly(
+        "actions.logs.include (test.yml:3): Patterns match inside each root; no absolute paths"
+            + " or \"..\". Found: \"../*.log\"",
+        "actions.logs.include (test.yml:3): Patterns match inside each root; no absolute paths"
+            + " or \"..\". Found: \"/etc/*\"",
+        "actions.logs.roots (test.yml:3): Root /srv/app overlaps agent.data_dir"
+            + " (/srv/app/caretaker); a retention root must not hold or sit inside it",
+        "actions.more.roots (test.yml:4): Root /srv/app/logs overlaps actions.logs.roots"
+            + " (/srv/app); a retention root must not hold or sit inside it");
+  }
+
+  @Test
   void cronAndMatcherSyntaxAreChecked() {
     assertThat(problems("""
         actions:
