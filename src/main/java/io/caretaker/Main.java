@@ -1,5 +1,6 @@
 package io.caretaker;
 
+import io.caretaker.cli.BackupCommand;
 import io.caretaker.cli.CheckConfigCommand;
 import io.caretaker.cli.ServeCommand;
 import picocli.CommandLine;
@@ -12,7 +13,8 @@ import picocli.CommandLine.HelpCommand;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Keeps trading hosts observable and tidy.",
-    subcommands = {ServeCommand.class, CheckConfigCommand.class, HelpCommand.class})
+    subcommands = {ServeCommand.class, CheckConfigCommand.class, BackupCommand.class,
+        HelpCommand.class})
 public final class Main {
   /** Exit codes of every command: 0 ok, 1 failure, 2 usage or configuration error. */
   public static final int OK = 0;

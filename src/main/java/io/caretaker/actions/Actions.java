@@ -3,6 +3,9 @@ package io.caretaker.actions;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.rules.HealthScore;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +17,16 @@ public final class Actions {
   private Actions() {}
 
   public static Map<String, Action> create(Map<String, ActionConfig> configs,
-      Supplier<HealthScore.Result> health, RunHistory history, String instance, Clock clock) {
+      Supplier<HealthScore.Result> health, RunHistory history, String instance, Clock clock,
+      PrometheusRegistry registry) {
     Map<String, Action> actions = new LinkedHashMap<>();
+    Gauge backupSuccess = Gauge.builder()
+        .name("caretaker_backup_last_success_timestamp_seconds")
+        .help("When the backup action last wrote a verified archive, unix seconds.")
+        .unit(Unit.SECONDS).labelNames("action").register(registry);
+    Gauge backupSize = Gauge.builder().name("caretaker_backup_size_bytes")
+        .help("Size of the backup action's newest verified archive.")
+        .unit(Unit.BYTES).labelNames("action").register(registry);
     List<String> names = List.copyOf(configs.keySet());
     configs.forEach((name, config) -> {
       ActionSpec spec = config.spec();
@@ -28,6 +39,8 @@ public final class Actions {
         FileRetentionAction files = new FileRetentionAction(retention, clock);
         files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original
         action = files;
+      } else if (spec instanceof ActionSpec.Backup backup) {
+        action = new BackupAction(name, backup, clock, backupSuccess, backupSize);
       } else if (spec instanceof ActionSpec.HealthReport report) {
         action = new HealthReportAction(report, health, history, names, instance, clock);
       } else {

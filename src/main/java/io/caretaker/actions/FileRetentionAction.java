@@ -30,7 +30,7 @@ import java.util.Optional;
  * never the newest file of a log series. Files modified within {@code active_grace} are never
  * touched.
  *
- * <p>Fenced: roots are resolved to real paths, symlinks are neither followed nor acted on, and
+ * <p>Runs on one thread at a lowered priority ({@link Background}). Fenced: roots are resolved to real paths, symlinks are neither followed nor acted on, and
  * every file is re-checked to be the same file inside the root just before it is changed.
  * Patterns match inside the root (the config refuses {@code ..} and absolute patterns).
  * A file that fails (permission denied, vanished, disk full) is counted and the run goes on.
@@ -77,6 +77,10 @@ final class FileRetentionAction implements Action {
 
   @Override
   public Map<String, Object> run(ActionContext ctx) throws Exception {
+    return Background.run("caretaker-" + ctx.action(), () -> runLowered(ctx));
+  }
+
+  private Map<String, Object> runLowered(ActionContext ctx) throws Exception {
     Tally tally = new Tally();
     for (Path configured : spec.roots()) {
       try {

@@ -155,4 +155,23 @@ class CommandLineIT {
     assertThat(lines).isNotEmpty().allSatisfy(l ->
         assertThat(new io.vertx.core.json.JsonObject(l).getString("level")).isNotBlank());
   }
+
+  @Test
+  void backupVerifyAcceptsAGoodArchiveAndRejectsACorruptOne() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("src"));
+    Files.writeString(src.resolve("a.txt"), "hello\n".repeat(1000));
+    Path good = dir.resolve("good.tar.gz");
+    assertThat(new ProcessBuilder("tar", "-czf", good.toString(), "-C", dir.toString(), "src")
+        .start().waitFor()).isZero();
+    Tools.Result ok = AgentProcess.run(dir, "backup", "verify", good.toString());
+    assertThat(ok.exitCode()).isZero();
+    assertThat(ok.output()).contains(good + ": OK");
+
+    byte[] bytes = Files.readAllBytes(good);
+    bytes[bytes.length - 6] ^= 0x55; // inside the gzip trailer's CRC
+    Path bad = Files.write(dir.resolve("bad.tar.gz"), bytes);
+    Tools.Result broken = AgentProcess.run(dir, "backup", "verify", bad.toString());
+    assertThat(broken.exitCode()).isEqualTo(1);
+    assertThat(broken.output()).contains(bad + ": BAD");
+  }
 }
