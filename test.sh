@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # program -> Debian package
-declare -A needs=([promtool]=prometheus)
+declare -A needs=([promtool]=prometheus [redis-server]=redis-server)
 
 missing=()
 for program in "${!needs[@]}"; do

@@ -17,6 +17,9 @@ import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 import io.caretaker.collect.Collector;
 import io.caretaker.collect.HostCollectors;
+import io.caretaker.collect.LabelCap;
+import io.caretaker.collect.RedisConnection;
+import java.util.Optional;
 import io.caretaker.config.Config;
 import io.caretaker.config.Units;
 import io.caretaker.http.HttpVerticle;
@@ -52,6 +55,8 @@ public final class Daemon implements AutoCloseable {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Vertx vertx;
   private final Clock clock = Clock.systemUTC();
+  private final LabelCap labelCap;
+  private Optional<RedisConnection> redis = Optional.empty();
   private CollectionLoop loop;
   private ActionExecutor executor;
   private RuleEngine rules;
@@ -61,23 +66,32 @@ public final class Daemon implements AutoCloseable {
   private Daemon(Config config) {
     this.config = config;
     this.vertx = Vertx.vertx();
+    this.labelCap = new LabelCap(config.trading().maxLabelValues(), registry);
   }
 
   /** Starts the agent; returns once the port is bound. On failure nothing is left running. */
   public static Daemon start(Config config) throws StartupException {
-    return start(config, HostCollectors.create(config.collect()));
+    return start(config, null);
   }
 
-  /** Starts the agent with the given collectors (tests add failing or hanging ones). */
+  /**
+   * Starts the agent; {@code collectors} replaces the configured ones when given (tests use
+   * metrics they control).
+   */
   public static Daemon start(Config config, List<Collector> collectors) throws StartupException {
     Daemon daemon = new Daemon(config);
     try {
-      daemon.startParts(collectors);
+      daemon.startParts(collectors != null ? collectors : daemon.configuredCollectors());
       return daemon;
     } catch (StartupException | RuntimeException e) {
       daemon.close();
       throw e;
     }
+  }
+
+  private List<Collector> configuredCollectors() {
+    redis = config.redis().map(RedisConnection::new);
+    return HostCollectors.create(config, redis, labelCap, clock);
   }
 
   private void startParts(List<Collector> collectors) throws StartupException {
@@ -157,6 +171,7 @@ public final class Daemon implements AutoCloseable {
     if (executor != null) {
       executor.close();
     }
+    redis.ifPresent(RedisConnection::close);
     try {
       if (http != null) {
         http.shutdown(SHUTDOWN_GRACE).toCompletionStage().toCompletableFuture()

@@ -65,7 +65,8 @@ class HttpVerticleTest {
     this.vertx = vertx;
     PrometheusRegistry registry = new PrometheusRegistry();
     List<Collector> collectors = new ArrayList<>(HostCollectors.create(
-        ConfigLoader.parse("t", "", Map.of()).collect()));
+        ConfigLoader.parse("t", "", Map.of()), java.util.Optional.empty(),
+        new io.caretaker.collect.LabelCap(10, registry), Clock.systemUTC()));
     // Also every filesystem with no exclusions, so the test's own directory is always listed.
     collectors.set(2, new FilesystemCollector(new SystemInfo().getOperatingSystem()
         .getFileSystem(), List.of(), List.of()));

@@ -1,0 +1,73 @@
+package io.caretaker.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A real redis-server for tests, on a free port (never 6379: tests delete keys), keeping
+ * nothing on disk, stopped by its pid. {@link #stop()} and {@link #start()} again keep the port,
+ * for outage tests.
+ */
+public final class RedisServer implements AutoCloseable {
+  private final Path binary;
+  private final Path dir;
+  private final int port;
+  private Process process;
+
+  public RedisServer(Path dir) throws IOException {
+    this.binary = Tools.require("redis-server", "redis-server");
+    this.dir = Files.createDirectories(dir);
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      this.port = s.getLocalPort();
+    }
+    start();
+  }
+
+  public void start() throws IOException {
+    process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
+        "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()))
+        .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+    await().atMost(Duration.ofSeconds(10)).until(this::accepts);
+  }
+
+  /** Stops the server (SIGTERM, then SIGKILL) and waits until its port is closed. */
+  public void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> !accepts());
+  }
+
+  public String uri() {
+    return "redis://127.0.0.1:" + port + "/0";
+  }
+
+  public int port() {
+    return port;
+  }
+
+  private boolean accepts() {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      stop();
+    }
+  }
+}
