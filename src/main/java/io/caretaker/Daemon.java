@@ -13,6 +13,8 @@ import io.caretaker.http.ApiRoutes;
 import io.caretaker.rules.HealthScore;
 import io.caretaker.rules.RuleEngine;
 import io.caretaker.rules.RuleMetrics;
+import io.caretaker.trading.StreamConsumer;
+import io.caretaker.trading.TradingEvents;
 import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 import io.caretaker.collect.Collector;
@@ -57,6 +59,7 @@ public final class Daemon implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final LabelCap labelCap;
   private Optional<RedisConnection> redis = Optional.empty();
+  private StreamConsumer streamConsumer;
   private CollectionLoop loop;
   private ActionExecutor executor;
   private RuleEngine rules;
@@ -116,11 +119,17 @@ public final class Daemon implements AutoCloseable {
         MAX_CONCURRENT_RUNS);
     loop.addListener(this::evaluateRules);
 
+    TradingEvents events = new TradingEvents(registry, labelCap);
     ApiRoutes api = new ApiRoutes(config.agent().instance(), executor, rules, loop, maintenance,
-        health, clock);
+        health, events, clock);
     http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent(), api);
     await(vertx.deployVerticle(http), "server.port");
     loop.start(config.collect().interval());
+    redis.ifPresent(r -> config.trading().events().ifPresent(stream -> {
+      streamConsumer = new StreamConsumer(r, stream, config.agent().instance(), events,
+          config.redis().orElseThrow().timeout());
+      streamConsumer.start();
+    }));
     log.info("caretaker {} started as instance {}; collecting every {}", Version.VALUE,
         config.agent().instance(), Units.format(config.collect().interval()));
   }
@@ -170,6 +179,9 @@ public final class Daemon implements AutoCloseable {
     }
     if (executor != null) {
       executor.close();
+    }
+    if (streamConsumer != null) {
+      streamConsumer.close();
     }
     redis.ifPresent(RedisConnection::close);
     try {

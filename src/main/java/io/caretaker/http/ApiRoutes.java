@@ -13,6 +13,8 @@ import io.caretaker.config.Units;
 import io.caretaker.rules.HealthScore;
 import io.caretaker.rules.RuleEngine;
 import io.caretaker.rules.RuleInstance;
+import io.caretaker.trading.EventBody;
+import io.caretaker.trading.TradingEvents;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -39,11 +41,14 @@ public final class ApiRoutes {
   private final Maintenance maintenance;
   private final Supplier<HealthScore.Result> health;
   private final Clock clock;
+  private final TradingEvents events;
   private final Instant started;
   private Vertx vertx;
 
   public ApiRoutes(String instance, ActionExecutor executor, RuleEngine rules, CollectionLoop loop,
-      Maintenance maintenance, Supplier<HealthScore.Result> health, Clock clock) {
+      Maintenance maintenance, Supplier<HealthScore.Result> health, TradingEvents events,
+      Clock clock) {
+    this.events = events;
     this.instance = instance;
     this.executor = executor;
     this.rules = rules;
@@ -63,6 +68,7 @@ public final class ApiRoutes {
     router.get("/api/v1/runs").handler(this::handleRuns);
     router.get("/api/v1/runs/:id").handler(this::handleRun);
     router.get("/api/v1/rules").handler(this::handleRules);
+    post.apply("/api/v1/trading/events").handler(this::handleEvents);
   }
 
   private void handleStatus(RoutingContext ctx) {
@@ -177,6 +183,20 @@ public final class ApiRoutes {
           .put("stale", i.stale()));
     }
     HttpVerticle.json(ctx, 200, new JsonObject().put("rules", out));
+  }
+
+  /** One JSON object, a JSON array, or NDJSON; valid events count even beside invalid ones. */
+  private void handleEvents(RoutingContext ctx) {
+    byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    vertx.executeBlocking(() -> EventBody.ingest(body, events), false).onSuccess(r -> {
+      JsonArray rejected = new JsonArray();
+      r.rejected().forEach(x -> rejected.add(new JsonObject(new java.util.LinkedHashMap<>(x))));
+      JsonObject answer = new JsonObject().put("accepted", r.accepted()).put("rejected", rejected);
+      if (r.rejectedCount() > rejected.size()) {
+        answer.put("rejected_count", r.rejectedCount());
+      }
+      HttpVerticle.json(ctx, r.accepted() == 0 && r.rejectedCount() > 0 ? 400 : 200, answer);
+    }).onFailure(ctx::fail);
   }
 
   private static boolean flag(RoutingContext ctx, String name) {

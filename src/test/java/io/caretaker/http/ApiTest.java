@@ -170,6 +170,21 @@ class ApiTest {
   }
 
   @Test
+  void tradingEventsArePushedAsNdjsonWithPerLineRejections() throws Exception {
+    String body = "{\"type\":\"order\",\"status\":\"filled\",\"side\":\"sell\","
+        + "\"venue\":\"IEX\",\"latency_ms\":2}\n{\"type\":\"order\"}\n";
+    assertThat(post("/api/v1/trading/events", null, body).statusCode()).isEqualTo(401);
+    HttpResponse<String> r = post("/api/v1/trading/events", TOKEN, body);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonObject answer = new JsonObject(r.body());
+    assertThat(answer.getInteger("accepted")).isEqualTo(1);
+    assertThat(answer.getJsonArray("rejected").getJsonObject(0).getInteger("line")).isEqualTo(2);
+    assertThat(get("/metrics").body()).contains(
+        "trading_orders_total{side=\"sell\",status=\"filled\",venue=\"IEX\"} 1.0");
+    assertThat(post("/api/v1/trading/events", TOKEN, "nonsense").statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void withoutTokensEveryPostIsRefusedWithHowToFixIt() throws Exception {
     Config config = ConfigLoader.parse("t.yml", "agent: { data_dir: " + dir.resolve("d2")
         + " }\nserver: { port: 0 }\n", Map.of());

@@ -1,0 +1,78 @@
+package io.caretaker.trading;
+
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/** One order event, validated: {@code {"type":"order","status":..,"side":..,"venue":..}}. */
+public record OrderEvent(String status, String side, String venue, String symbol,
+    OptionalDouble latencyMs) {
+
+  static final Set<String> STATUSES =
+      Set.of("submitted", "filled", "partially_filled", "cancelled", "rejected");
+  static final Set<String> SIDES = Set.of("buy", "sell");
+
+  /** Why an event was refused; the label of {@code trading_events_rejected_total}. */
+  public enum Rejection {
+    MALFORMED("not a JSON object"),
+    UNKNOWN_TYPE("type must be \"order\""),
+    BAD_STATUS("status must be one of submitted, filled, partially_filled, cancelled, rejected"),
+    BAD_SIDE("side must be buy or sell"),
+    BAD_VENUE("venue must be a non-empty string"),
+    BAD_LATENCY("latency_ms must be a number >= 0");
+
+    final String message;
+
+    Rejection(String message) {
+      this.message = message;
+    }
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** Thrown by {@link #from} with the reason. */
+  public static final class Invalid extends Exception {
+    private static final long serialVersionUID = 1L;
+    final Rejection reason;
+
+    Invalid(Rejection reason) {
+      super(reason.message, null, false, false);
+      this.reason = reason;
+    }
+  }
+
+  /** Validates fields as parsed from JSON or read from a stream entry (all strings there). */
+  static OrderEvent from(Map<String, ?> fields) throws Invalid {
+    if (!"order".equals(fields.get("type"))) {
+      throw new Invalid(Rejection.UNKNOWN_TYPE);
+    }
+    if (!(fields.get("status") instanceof String status) || !STATUSES.contains(status)) {
+      throw new Invalid(Rejection.BAD_STATUS);
+    }
+    if (!(fields.get("side") instanceof String side) || !SIDES.contains(side)) {
+      throw new Invalid(Rejection.BAD_SIDE);
+    }
+    if (!(fields.get("venue") instanceof String venue) || venue.isBlank()) {
+      throw new Invalid(Rejection.BAD_VENUE);
+    }
+    Object latency = fields.get("latency_ms");
+    OptionalDouble latencyMs = OptionalDouble.empty();
+    if (latency != null) {
+      double ms;
+      try {
+        ms = latency instanceof Number n ? n.doubleValue() : Double.parseDouble(latency.toString());
+      } catch (NumberFormatException e) {
+        throw new Invalid(Rejection.BAD_LATENCY);
+      }
+      if (!(ms >= 0) || Double.isInfinite(ms)) {
+        throw new Invalid(Rejection.BAD_LATENCY);
+      }
+      latencyMs = OptionalDouble.of(ms);
+    }
+    Object symbol = fields.get("symbol");
+    return new OrderEvent(status, side, venue, symbol == null ? null : symbol.toString(),
+        latencyMs);
+  }
+}
