@@ -33,13 +33,13 @@ public final class EventBody {
     while (start < body.length && Character.isWhitespace(body[start])) {
       start++;
     }
-    if (start < body.length && body[start] == '[') {
+    boolean opens = start < body.length;
+    if (opens && body[start] == '[') {
       array(body, tally);
-    } else if (start < body.length && body[start] == '{' && single(body, tally)) {
-      return new Result(tally.accepted, tally.rejectedCount, tally.rejected);
-    } else {
+    } else if (!(opens && body[start] == '{' && single(body, tally))) {
       lines(body, tally);
     }
+    tally.events.countAll(tally.valid);
     return new Result(tally.accepted, tally.rejectedCount, tally.rejected);
   }
 
@@ -117,10 +117,12 @@ public final class EventBody {
       this.events = events;
     }
 
+    final List<OrderEvent> valid = new ArrayList<>();
+
     @SuppressWarnings("unchecked")
     void event(int line, Map<?, ?> fields) {
       try {
-        events.count(OrderEvent.from((Map<String, ?>) fields));
+        valid.add(OrderEvent.from((Map<String, ?>) fields));
         accepted++;
       } catch (OrderEvent.Invalid e) {
         reject(line, e.reason);

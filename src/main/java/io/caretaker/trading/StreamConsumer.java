@@ -10,9 +10,15 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamConsumer.class);
-  private static final int BATCH = 1000;
+  private static final int BATCH = 2000;
   private static final Duration RETRY = Duration.ofSeconds(1);
 
   private final RedisConnection redis;
@@ -33,6 +39,7 @@ public final class StreamConsumer implements AutoCloseable {
   private final String consumer;
   private final TradingEvents events;
   private final Duration block;
+  private final Duration timeout;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile StatefulRedisConnection<String, String> connection;
@@ -43,6 +50,7 @@ public final class StreamConsumer implements AutoCloseable {
     this.config = config;
     this.consumer = consumer;
     this.events = events;
+    this.timeout = commandTimeout.plusSeconds(1);
     this.block = commandTimeout.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0
         ? commandTimeout.dividedBy(2) : Duration.ofSeconds(1);
     this.thread = new Thread(this::loop, "caretaker-events-stream");
@@ -54,24 +62,15 @@ public final class StreamConsumer implements AutoCloseable {
   }
 
   private void loop() {
-    boolean pendingFirst = true;
     boolean reportedDown = false;
     while (running) {
       try {
         if (connection == null) {
           connection = redis.connectDedicated();
           createGroup(connection.sync());
-          pendingFirst = true;
         }
-        int read = readBatch(connection.sync(), pendingFirst);
-        if (pendingFirst && read == 0) {
-          pendingFirst = false; // the backlog is done; now new entries
-        }
-        if (reportedDown) {
-          reportedDown = false;
-          log.info("Reading stream {} again", config.stream());
-        }
-      } catch (RedisException e) {
+        consume(connection.async());
+      } catch (RedisException | ExecutionException | TimeoutException e) {
         if (!running) {
           return;
         }
@@ -82,34 +81,90 @@ public final class StreamConsumer implements AutoCloseable {
         }
         closeConnection();
         sleep();
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (reportedDown) {
+        reportedDown = false;
+        log.info("Reading stream {} again", config.stream());
       }
     }
   }
 
-  /** Reads, counts and acknowledges one batch; returns how many entries it held. */
-  private int readBatch(RedisCommands<String, String> cmds, boolean pending) {
+  /**
+   * Reads until stopped or Redis fails: first this consumer's unacknowledged backlog ("0"), then
+   * new entries (">"). While a backlog drains (full batches), the next non-blocking read is on
+   * the wire while a batch is counted, since Lettuce decodes on its own thread. Once caught up,
+   * each batch is acknowledged, and the ack awaited, before the next read blocks: an XACK queued
+   * behind a blocking read would wait for it, and could be lost on shutdown. A batch is counted
+   * only after the previous XACK returned, so a failure leaves at most one counted batch
+   * unacknowledged, as a synchronous loop would.
+   */
+  private void consume(RedisAsyncCommands<String, String> async)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    boolean pending = true;
+    RedisFuture<List<StreamMessage<String, String>>> next = read(async, true, false);
+    RedisFuture<Long> lastAck = null;
+    while (true) {
+      List<StreamMessage<String, String>> batch = next == null ? null
+          : next.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      next = null;
+      boolean full = batch != null && batch.size() == BATCH;
+      if (pending && !full && (batch == null || batch.isEmpty())) {
+        pending = false; // the backlog is done; now new entries
+      }
+      if (full && !pending && running) {
+        next = read(async, false, false); // more is waiting: fetch it while this batch counts
+      }
+      if (batch != null && !batch.isEmpty()) {
+        await(lastAck);
+        lastAck = async.xack(config.stream(), config.group(), count(batch));
+      }
+      if (next == null) {
+        await(lastAck); // nothing may queue behind a blocking read, or be lost on shutdown
+        lastAck = null;
+        if (!running) {
+          return;
+        }
+        next = read(async, pending, !pending);
+      }
+    }
+  }
+
+  private void await(RedisFuture<?> future)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    if (future != null) {
+      future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private RedisFuture<List<StreamMessage<String, String>>> read(
+      RedisAsyncCommands<String, String> async, boolean pending, boolean blocking) {
     XReadArgs args = XReadArgs.Builder.count(BATCH);
-    if (!pending) {
+    if (blocking) {
       args.block(block);
     }
-    List<StreamMessage<String, String>> batch = cmds.xreadgroup(
-        Consumer.from(config.group(), consumer), args,
+    return async.xreadgroup(Consumer.from(config.group(), consumer), args,
         StreamOffset.from(config.stream(), pending ? "0" : ">"));
-    if (batch == null || batch.isEmpty()) {
-      return 0;
-    }
+  }
+
+  /** Counts a batch; returns its ids for XACK. */
+  private String[] count(List<StreamMessage<String, String>> batch) {
     String[] ids = new String[batch.size()];
+    List<OrderEvent> valid = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       StreamMessage<String, String> m = batch.get(i);
       ids[i] = m.getId();
       try {
-        events.count(OrderEvent.from(m.getBody()));
+        valid.add(OrderEvent.from(m.getBody()));
       } catch (OrderEvent.Invalid e) {
         events.reject(e.reason);
       }
     }
-    cmds.xack(config.stream(), config.group(), ids);
-    return batch.size();
+    events.countAll(valid);
+    return ids;
   }
 
   private void createGroup(RedisCommands<String, String> cmds) {
@@ -138,14 +193,17 @@ public final class StreamConsumer implements AutoCloseable {
     }
   }
 
+  /** Stops after the batch in hand is counted and acknowledged (within a blocking read). */
   @Override
   public void close() {
     running = false;
-    thread.interrupt();
     try {
-      thread.join(block.toMillis() + 2000);
+      thread.join(block.toMillis() + timeout.toMillis() + 1000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      thread.interrupt();
     }
     closeConnection();
   }

@@ -5,7 +5,11 @@ import io.caretaker.trading.OrderEvent.Rejection;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Counts order events, from HTTP or the Redis stream, into {@code trading_orders_total},
@@ -39,9 +43,26 @@ public final class TradingEvents {
   }
 
   public void count(OrderEvent e) {
-    String venue = cap.admit("venue", e.venue()) ? e.venue() : OTHER_VENUE;
-    orders.labelValues(e.status(), e.side(), venue).inc();
-    e.latencyMs().ifPresent(ms -> latency.labelValues(venue).observe(ms / 1000.0));
+    countAll(List.of(e));
+  }
+
+  /**
+   * Counts a batch: one increment per distinct label set rather than per event (a stream batch
+   * holds thousands of events over a handful of statuses, sides and venues).
+   */
+  public void countAll(List<OrderEvent> batch) {
+    Map<List<String>, long[]> counts = new HashMap<>();
+    Map<String, DistributionDataPoint> latencyByVenue = new HashMap<>();
+    for (OrderEvent e : batch) {
+      String venue = cap.admit("venue", e.venue()) ? e.venue() : OTHER_VENUE;
+      counts.computeIfAbsent(List.of(e.status(), e.side(), venue), k -> new long[1])[0]++;
+      if (e.latencyMs().isPresent()) {
+        latencyByVenue.computeIfAbsent(venue, latency::labelValues)
+            .observe(e.latencyMs().getAsDouble() / 1000.0);
+      }
+    }
+    counts.forEach((labels, n) -> orders.labelValues(labels.get(0), labels.get(1), labels.get(2))
+        .inc(n[0]));
   }
 
   public void reject(Rejection reason) {
