@@ -115,7 +115,8 @@ public final class Daemon implements AutoCloseable {
     Supplier<HealthScore.Result> health =
         () -> HealthScore.compute(rules.instances(), loop.collect());
     executor = new ActionExecutor(config.actions(), Actions.create(config.actions(), health,
-        history, config.agent().instance(), clock, registry), history, maintenance, registry, clock,
+        history, config.agent().instance(), clock, registry, redis), history, maintenance,
+        registry, clock,
         MAX_CONCURRENT_RUNS);
     loop.addListener(this::evaluateRules);
 

@@ -10,6 +10,8 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import io.caretaker.collect.RedisConnection;
 import java.util.function.Supplier;
 
 /** Builds the configured actions, in one place: which type is which class. */
@@ -18,7 +20,7 @@ public final class Actions {
 
   public static Map<String, Action> create(Map<String, ActionConfig> configs,
       Supplier<HealthScore.Result> health, RunHistory history, String instance, Clock clock,
-      PrometheusRegistry registry) {
+      PrometheusRegistry registry, Optional<RedisConnection> redis) {
     Map<String, Action> actions = new LinkedHashMap<>();
     Gauge backupSuccess = Gauge.builder()
         .name("caretaker_backup_last_success_timestamp_seconds")
@@ -40,7 +42,7 @@ public final class Actions {
         files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original
         action = files;
       } else if (spec instanceof ActionSpec.Backup backup) {
-        action = new BackupAction(name, backup, clock, backupSuccess, backupSize);
+        action = new BackupAction(name, backup, clock, backupSuccess, backupSize, redis);
       } else if (spec instanceof ActionSpec.HealthReport report) {
         action = new HealthReportAction(report, health, history, names, instance, clock);
       } else {

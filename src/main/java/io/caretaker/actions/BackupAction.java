@@ -11,7 +11,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import io.caretaker.collect.RedisConnection;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -31,8 +34,11 @@ public final class BackupAction implements Action {
   private final Clock clock;
   private final Gauge lastSuccess;
   private final Gauge size;
+  private final Optional<RedisConnection> redis;
 
-  BackupAction(String name, ActionSpec.Backup spec, Clock clock, Gauge lastSuccess, Gauge size) {
+  BackupAction(String name, ActionSpec.Backup spec, Clock clock, Gauge lastSuccess, Gauge size,
+      Optional<RedisConnection> redis) {
+    this.redis = redis;
     this.name = name;
     this.spec = spec;
     this.clock = clock;
@@ -47,9 +53,8 @@ public final class BackupAction implements Action {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("archive", archive.toString());
     details.put("sources", spec.sources().stream().map(Path::toString).toList());
-    if (spec.redisSnapshot()) {
-      throw new ActionFailure("redis_snapshot needs the Redis connection, which this version"
-          + " of caretaker does not have yet; set redis_snapshot: false", details);
+    if (spec.redisSnapshot() && redis.isEmpty()) {
+      throw new ActionFailure("redis_snapshot needs the redis section", details);
     }
     for (Path source : spec.sources()) {
       if (!Files.exists(source)) {
@@ -60,12 +65,15 @@ public final class BackupAction implements Action {
       details.put("would_write", archive.toString());
       return details;
     }
+    List<Path> sources = new ArrayList<>(spec.sources());
+    if (spec.redisSnapshot()) {
+      RedisSnapshot.take(redis.orElseThrow(), details).ifPresent(sources::add);
+    }
     Files.createDirectories(spec.dir());
     Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp");
     Map<String, TarGz.Entry> written;
     try {
-      written = Background.run("caretaker-" + name, () -> TarGz.write(spec.sources(), tmp,
-          LEVEL));
+      written = Background.run("caretaker-" + name, () -> TarGz.write(sources, tmp, LEVEL));
       Map<String, TarGz.Entry> readBack = TarGz.read(tmp);
       if (!readBack.equals(written)) {
         throw new IOException("verification failed: the archive read back differs from what"

@@ -39,6 +39,11 @@ public record Config(
     Map<String, Section> actionSections = root.namedSections("actions");
     actionSections.forEach((name, s) -> actions.put(name, ActionConfig.read(name, s)));
     checkRetentionRoots(actionSections, actions, agent);
+    actions.forEach((name, a) -> {
+      if (redis.isEmpty() && a.spec() instanceof ActionSpec.Backup b && b.redisSnapshot()) {
+        actionSections.get(name).problem("redis_snapshot", "Needs the redis section");
+      }
+    });
     Set<String> actionNames = actions.keySet();
     List<Section> ruleSections = root.sections("rules");
     Section.checkUnique(ruleSections, "name");

@@ -26,7 +26,7 @@ class BackupActionTest {
 
   private BackupAction action(List<Path> sources, int keep) {
     return new BackupAction("backup", new ActionSpec.Backup(sources, dir.resolve("backups"),
-        keep, false), clock, success, size);
+        keep, false), clock, success, size, java.util.Optional.empty());
   }
 
   private static Map<String, Object> run(BackupAction a, boolean dryRun) throws Exception {
@@ -107,6 +107,25 @@ class BackupActionTest {
     assertThatThrownBy(() -> run(action(List.of(sources(), dir.resolve("nope")), 7), false))
         .isInstanceOf(ActionFailure.class).hasMessageContaining("does not exist");
     assertThat(dir.resolve("backups")).doesNotExist();
+  }
+
+  @Test
+  void redisSnapshotIsTakenAndArchived() throws Exception {
+    try (var server = new io.caretaker.testing.RedisServer(dir.resolve("redis"));
+        var redis = new io.caretaker.collect.RedisConnection(new io.caretaker.config.RedisConfig(
+            server.uri(), java.time.Duration.ofSeconds(2)))) {
+      redis.get().sync().set("position:1", "long 100 AAPL");
+      BackupAction action = new BackupAction("backup", new ActionSpec.Backup(List.of(sources()),
+          dir.resolve("backups"), 7, true), clock, success, size, java.util.Optional.of(redis));
+      Map<String, Object> d = run(action, false);
+      Path rdb = dir.resolve("redis").toRealPath().resolve("dump.rdb");
+      assertThat(d).containsEntry("redis_snapshot", rdb.toString())
+          .containsEntry("redis_snapshot_archived", true);
+      String entry = rdb.toString().substring(1);
+      var manifest = TarGz.read(Path.of((String) d.get("archive")));
+      assertThat(manifest).containsKey(entry);
+      assertThat(manifest.get(entry).size()).isEqualTo(Files.size(rdb));
+    }
   }
 
   @Test
