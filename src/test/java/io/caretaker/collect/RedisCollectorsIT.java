@@ -166,6 +166,19 @@ class RedisCollectorsIT {
   }
 
   @Test
+  void redisDownAtStartIsUpZeroNotAFailure() throws Exception {
+    int port;
+    try (var s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    Config config = ConfigLoader.parse("t.yml", "redis: { uri: \"redis://127.0.0.1:" + port
+        + "/0\", timeout: 500ms }\ntrading: { heartbeats: { pattern: \"hb:*\" } }\n", Map.of());
+    MetricSnapshots m = collect(collectors(config));
+    assertThat(value(m, "caretaker_redis_up")).hasValue(0);
+    assertThat(has(m, "trading_heartbeat_age_seconds")).isFalse();
+  }
+
+  @Test
   void redisGoingAwayShowsAsDownAndRecoversByItself() throws Exception {
     seed.set("heartbeat:feed", Long.toString(NOW.getEpochSecond()));
     List<Collector> collectors = collectors(config(100));
