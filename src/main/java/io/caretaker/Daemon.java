@@ -122,7 +122,7 @@ public final class Daemon implements AutoCloseable {
 
     TradingEvents events = new TradingEvents(registry, labelCap);
     ApiRoutes api = new ApiRoutes(config.agent().instance(), executor, rules, loop, maintenance,
-        health, events, clock);
+        health, events, () -> redis.map(RedisConnection::up).orElse(null), clock);
     http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent(), api);
     await(vertx.deployVerticle(http), "server.port");
     loop.start(config.collect().interval());

@@ -43,7 +43,6 @@ public final class LabelCap {
   public synchronized Set<String> admitPresent(String label, Collection<String> present) {
     Set<String> values = admitted.computeIfAbsent(label, l -> new LinkedHashSet<>());
     values.retainAll(present instanceof Set ? present : new java.util.HashSet<>(present));
-    int before = values.size();
     for (String v : new TreeSet<>(present)) {
       if (values.size() >= max) {
         break;

@@ -9,7 +9,6 @@ import io.prometheus.metrics.model.snapshots.Label;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,12 +33,6 @@ public record Series(String name, Map<String, String> labels, double value) {
       }
     }
     return out;
-  }
-
-  /** The value of the first series of {@code name} whose labels include {@code selector}. */
-  public static java.util.OptionalDouble first(Collection<Series> series, Map<String, String> selector) {
-    return series.stream().filter(s -> s.labels().entrySet().containsAll(selector.entrySet()))
-        .mapToDouble(Series::value).findFirst();
   }
 
   private static Map<String, String> labels(DataPointSnapshot p) {

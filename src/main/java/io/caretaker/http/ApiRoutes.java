@@ -42,13 +42,15 @@ public final class ApiRoutes {
   private final Supplier<HealthScore.Result> health;
   private final Clock clock;
   private final TradingEvents events;
+  private final Supplier<Boolean> redisUp;
   private final Instant started;
   private Vertx vertx;
 
   public ApiRoutes(String instance, ActionExecutor executor, RuleEngine rules, CollectionLoop loop,
       Maintenance maintenance, Supplier<HealthScore.Result> health, TradingEvents events,
-      Clock clock) {
+      Supplier<Boolean> redisUp, Clock clock) {
     this.events = events;
+    this.redisUp = redisUp;
     this.instance = instance;
     this.executor = executor;
     this.rules = rules;
@@ -84,7 +86,7 @@ public final class ApiRoutes {
         .put("uptime_seconds", Duration.between(started, now).toSeconds())
         .put("last_collection", loop.latest().map(s -> s.collectedAt().toString()).orElse(null))
         .put("health_score", health.get().score())
-        .put("redis_up", null)
+        .put("redis_up", redisUp.get())
         .put("maintenance", new JsonObject().put("enabled", inMaintenance.isPresent())
             .put("reason", inMaintenance.orElse(null)))
         .put("firing_rules", firing));
