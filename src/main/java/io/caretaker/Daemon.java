@@ -58,7 +58,10 @@ public final class Daemon implements AutoCloseable {
   private final Vertx vertx;
   private final Clock clock = Clock.systemUTC();
   private final LabelCap labelCap;
-  private Optional<RedisConnection> redis = Optional.empty();
+  private final Optional<RedisConnection> redis;
+  /** The health score of the last cycle: the metric, the status API and reports all read it. */
+  private volatile HealthScore.Result health =
+      HealthScore.compute(List.of(), io.prometheus.metrics.model.snapshots.MetricSnapshots.of());
   private StreamConsumer streamConsumer;
   private CollectionLoop loop;
   private ActionExecutor executor;
@@ -70,6 +73,7 @@ public final class Daemon implements AutoCloseable {
     this.config = config;
     this.vertx = Vertx.vertx();
     this.labelCap = new LabelCap(config.trading().maxLabelValues(), registry);
+    this.redis = config.redis().map(RedisConnection::new); // connects lazily
   }
 
   /** Starts the agent; returns once the port is bound. On failure nothing is left running. */
@@ -93,7 +97,6 @@ public final class Daemon implements AutoCloseable {
   }
 
   private List<Collector> configuredCollectors() {
-    redis = config.redis().map(RedisConnection::new);
     return HostCollectors.create(config, redis, labelCap, clock);
   }
 
@@ -112,8 +115,7 @@ public final class Daemon implements AutoCloseable {
     Maintenance maintenance = new Maintenance(config.maintenance());
     rules = new RuleEngine(config.rules());
     ruleMetrics = new RuleMetrics(registry, config.rules());
-    Supplier<HealthScore.Result> health =
-        () -> HealthScore.compute(rules.instances(), loop.collect());
+    Supplier<HealthScore.Result> health = () -> this.health;
     executor = new ActionExecutor(config.actions(), Actions.create(config.actions(), health,
         history, config.agent().instance(), clock, registry, redis), history, maintenance,
         registry, clock,
@@ -152,8 +154,8 @@ public final class Daemon implements AutoCloseable {
             });
       }
     }
-    ruleMetrics.update(rules.instances(), HealthScore.compute(rules.instances(),
-        snapshot.metrics()));
+    health = HealthScore.compute(rules.instances(), snapshot.metrics());
+    ruleMetrics.update(rules.instances(), health);
   }
 
   public ActionExecutor executor() {

@@ -8,15 +8,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import io.caretaker.collect.RedisConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * tar.gz of {@code sources} into {@code dir/<action>-<UTC time>.tar.gz}: written under a temp
@@ -25,8 +23,6 @@ import java.util.stream.Stream;
  * while being archived, fails the run and leaves no archive behind.
  */
 public final class BackupAction implements Action {
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final int LEVEL = 6;
 
   private final String name;
@@ -49,7 +45,7 @@ public final class BackupAction implements Action {
   @Override
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Instant now = clock.instant();
-    Path archive = spec.dir().resolve(name + "-" + STAMP.format(now) + ".tar.gz");
+    Path archive = spec.dir().resolve(name + "-" + Stamped.stamp(now) + ".tar.gz");
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("archive", archive.toString());
     details.put("sources", spec.sources().stream().map(Path::toString).toList());
@@ -96,19 +92,10 @@ public final class BackupAction implements Action {
     return details;
   }
 
-  /** Deletes all but the newest {@code keep} archives of this action; returns the count. */
+  /** Keeps the newest {@code keep} archives of this action; returns how many went. */
   private int prune() throws IOException {
-    List<Path> archives;
-    try (Stream<Path> files = Files.list(spec.dir())) {
-      archives = files.filter(f -> f.getFileName().toString().matches(
-          java.util.regex.Pattern.quote(name) + "-\\d{8}T\\d{6}Z\\.tar\\.gz")).sorted().toList();
-    }
-    int deleted = 0;
-    for (int i = 0; i < archives.size() - spec.keep(); i++) {
-      Files.delete(archives.get(i));
-      deleted++;
-    }
-    return deleted;
+    return Stamped.keepNewest(spec.dir(), Pattern.compile(Pattern.quote(name) + "-"
+        + Stamped.STAMP_REGEX + "\\.tar\\.gz"), spec.keep(), List::of);
   }
 
   /** Re-checks an archive offline: `caretaker backup verify FILE`. */

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Runs the configured argv, never through a shell. A non-zero exit is a failure; the exit code
@@ -67,19 +68,13 @@ final class CommandAction implements Action {
     process.destroy();
     tree.forEach(ProcessHandle::destroy);
     long deadline = System.currentTimeMillis() + KILL_GRACE_MS;
-    for (ProcessHandle h : concat(process.toHandle(), tree)) {
+    for (ProcessHandle h : Stream.concat(Stream.of(process.toHandle()), tree.stream()).toList()) {
       try {
         h.onExit().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
       } catch (Exception notYet) {
         h.destroyForcibly();
       }
     }
-  }
-
-  private static List<ProcessHandle> concat(ProcessHandle first, List<ProcessHandle> rest) {
-    java.util.ArrayList<ProcessHandle> all = new java.util.ArrayList<>(rest);
-    all.add(0, first);
-    return all;
   }
 
   /** Reads the output as it comes (so the child never blocks on a full pipe), keeping the end. */

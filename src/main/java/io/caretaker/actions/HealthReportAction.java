@@ -11,15 +11,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
+import java.util.regex.Pattern;
 
 /**
  * Writes {@code health_check_<UTC timestamp>.md} and {@code .json}: the health score, one
@@ -27,8 +24,8 @@ import java.util.stream.Stream;
  * newest {@code keep} reports. Files appear whole (written aside, then renamed).
  */
 final class HealthReportAction implements Action {
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final Pattern REPORT =
+      Pattern.compile("health_check_" + Stamped.STAMP_REGEX + "\\.md");
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -53,7 +50,7 @@ final class HealthReportAction implements Action {
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Instant now = clock.instant();
     HealthScore.Result result = health.get();
-    Path base = spec.dir().resolve("health_check_" + STAMP.format(now));
+    Path base = spec.dir().resolve("health_check_" + Stamped.stamp(now));
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("report", base + ".md");
     details.put("score", result.score());
@@ -107,22 +104,9 @@ final class HealthReportAction implements Action {
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** Deletes all but the newest {@code keep} reports (both files of each); returns the count. */
+  /** Keeps the newest {@code keep} reports, both files of each; returns how many files went. */
   private int prune() throws IOException {
-    List<Path> reports;
-    try (Stream<Path> files = Files.list(spec.dir())) {
-      reports = new ArrayList<>(files.filter(f -> f.getFileName().toString()
-          .matches("health_check_\\d{8}T\\d{6}Z\\.md")).sorted().toList());
-    }
-    int deleted = 0;
-    for (int i = 0; i < reports.size() - spec.keep(); i++) {
-      String md = reports.get(i).toString();
-      for (Path f : List.of(Path.of(md), Path.of(md.replaceFirst("\\.md$", ".json")))) {
-        if (Files.deleteIfExists(f)) {
-          deleted++;
-        }
-      }
-    }
-    return deleted;
+    return Stamped.keepNewest(spec.dir(), REPORT, spec.keep(), md -> List.of(md,
+        md.resolveSibling(md.getFileName().toString().replaceFirst("\\.md$", ".json"))));
   }
 }

@@ -25,10 +25,6 @@ public final class Maintenance {
     this.manual = manual;
   }
 
-  public Optional<Manual> manual() {
-    return Optional.ofNullable(manual);
-  }
-
   /** Why maintenance is active at {@code now}, or empty when it is not. */
   public Optional<String> activeReason(Instant now) {
     Manual m = manual;

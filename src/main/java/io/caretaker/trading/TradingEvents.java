@@ -42,10 +42,6 @@ public final class TradingEvents {
     }
   }
 
-  public void count(OrderEvent e) {
-    countAll(List.of(e));
-  }
-
   /**
    * Counts a batch: one increment per distinct label set rather than per event (a stream batch
    * holds thousands of events over a handful of statuses, sides and venues).
