@@ -204,6 +204,10 @@ public final class ActionExecutor implements AutoCloseable {
     Map<String, Object> details = Map.of();
     try {
       details = action.run(ctx);
+    } catch (ActionSkipped e) {
+      outcome = Outcome.SKIPPED;
+      reason = e.getMessage();
+      details = e.details();
     } catch (ActionFailure e) {
       outcome = Outcome.FAILURE;
       reason = e.getMessage();

@@ -43,12 +43,14 @@ public final class Actions {
         action = files;
       } else if (spec instanceof ActionSpec.Backup backup) {
         action = new BackupAction(name, backup, clock, backupSuccess, backupSize, redis);
+      } else if (spec instanceof ActionSpec.RedisCleanup cleanup && redis.isPresent()) {
+        action = new RedisCleanupAction(name, cleanup, redis.get(), instance);
       } else if (spec instanceof ActionSpec.HealthReport report) {
         action = new HealthReportAction(report, health, history, names, instance, clock);
       } else {
         action = ctx -> {
-          throw new ActionFailure("the " + config.type() + " action is not available in this"
-              + " version of caretaker yet", Map.of());
+          throw new ActionFailure("the " + config.type() + " action needs the redis section",
+              Map.of());
         };
       }
       actions.put(name, action);

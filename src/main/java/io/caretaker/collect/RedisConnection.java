@@ -7,6 +7,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.RedisCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,11 @@ public final class RedisConnection implements AutoCloseable {
   /** A separate connection for work that pipelines or blocks (auto-flush is per connection). */
   public StatefulRedisConnection<String, String> connectDedicated() {
     return client.connect();
+  }
+
+  /** A separate connection with its own codec (binary keys, for instance). */
+  public <K, V> StatefulRedisConnection<K, V> connectDedicated(RedisCodec<K, V> codec) {
+    return client.connect(codec);
   }
 
   /** Whether the last command through this connection worked. */

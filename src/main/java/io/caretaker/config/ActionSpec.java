@@ -79,16 +79,7 @@ public sealed interface ActionSpec {
   static ActionSpec read(String type, Section s) {
     return switch (type) {
       case "jvm-gc" -> new JvmGc(targets(s));
-      case "redis-cleanup" -> new RedisCleanup(
-          nonEmpty(s, "patterns", s.strings("patterns", List.of())),
-          s.strings("protect", List.of()),
-          s.duration("min_idle", Duration.ZERO, Duration.ZERO),
-          s.bool("only_without_ttl", false),
-          s.optionalDuration("ttl_above"),
-          s.integer("batch", 1000, 1, 100_000),
-          s.integer("max_keys", 1_000_000, 1, Integer.MAX_VALUE),
-          s.duration("latency_target", Duration.ofMillis(2), Duration.ofMillis(1)),
-          s.bool("memory_purge", false));
+      case "redis-cleanup" -> redisCleanup(s);
       case "file-retention" -> new FileRetention(
           roots(s),
           patterns(s, "include", List.of("*.log", "*.log.*")),
@@ -112,6 +103,29 @@ public sealed interface ActionSpec {
           s.optionalString("workdir").map(ActionSpec::path));
       default -> null;
     };
+  }
+
+  private static RedisCleanup redisCleanup(Section s) {
+    RedisCleanup spec = new RedisCleanup(
+        nonEmpty(s, "patterns", s.strings("patterns", List.of())),
+        s.strings("protect", List.of()),
+        s.duration("min_idle", Duration.ZERO, Duration.ZERO),
+        s.bool("only_without_ttl", false),
+        s.optionalDuration("ttl_above"),
+        s.integer("batch", 1000, 10, 10_000),
+        s.integer("max_keys", 1_000_000, 1, Integer.MAX_VALUE),
+        s.duration("latency_target", Duration.ofMillis(2), Duration.ofMillis(1)),
+        s.bool("memory_purge", false));
+    for (String p : spec.patterns()) {
+      if (p.isEmpty()) {
+        s.problem("patterns", "Expecting a Redis glob such as \"cache:*\"; found an empty one");
+      }
+    }
+    if (spec.onlyWithoutTtl() && spec.ttlAbove().isPresent()) {
+      s.problem("ttl_above", "Cannot be combined with only_without_ttl: true (keys without a TTL"
+          + " have none to be above)");
+    }
+    return spec;
   }
 
   private static List<JvmTarget> targets(Section s) {

@@ -43,6 +43,9 @@ public record Config(
       if (redis.isEmpty() && a.spec() instanceof ActionSpec.Backup b && b.redisSnapshot()) {
         actionSections.get(name).problem("redis_snapshot", "Needs the redis section");
       }
+      if (redis.isEmpty() && a.spec() instanceof ActionSpec.RedisCleanup) {
+        actionSections.get(name).problem("type", "redis-cleanup needs the redis section");
+      }
     });
     Set<String> actionNames = actions.keySet();
     List<Section> ruleSections = root.sections("rules");
