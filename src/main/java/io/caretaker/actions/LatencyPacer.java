@@ -6,12 +6,13 @@ import java.util.Map;
 /**
  * Keeps a Redis cleanup gentle: Redis runs one command at a time, so what other clients wait for
  * is how long each of our batches holds it. After each batch's round trip: above the target, halve
- * the batch and give Redis back as much idle time as the batch took; well under it, grow the batch
- * again up to the configured size (additive increase, multiplicative decrease).
+ * the batch and leave Redis idle for the overshoot; well under it, grow the batch again up to the
+ * configured size (additive increase, multiplicative decrease).
  */
 final class LatencyPacer {
   static final int MIN_BATCH = 10;
   private static final double BUCKET_MS = 0.05;
+  private static final long MAX_PAUSE_NANOS = 100_000_000;
 
   private final int maxBatch;
   private final long targetNanos;
@@ -39,7 +40,8 @@ final class LatencyPacer {
     if (nanos > targetNanos) {
       throttled++;
       batch = Math.max(MIN_BATCH, batch / 2);
-      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+      long overshoot = Math.min(nanos - targetNanos, MAX_PAUSE_NANOS);
+      Thread.sleep(overshoot / 1_000_000, (int) (overshoot % 1_000_000));
     } else if (nanos < targetNanos / 2 && batch < maxBatch) {
       batch = Math.min(maxBatch, batch + Math.max(MIN_BATCH, maxBatch / 10));
     }

@@ -20,10 +20,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -149,8 +151,24 @@ public final class RedisCleanupAction implements Action {
     }
   }
 
+  /** A batch sent for deletion: plain UNLINK or the script. */
+  private record Delete(byte[][] keys, RedisFuture<Long> unlink,
+      RedisFuture<List<Object>> script, long sentAt, CompletableFuture<Long> answeredAt) {
+    /**
+     * The answer's time is taken on Lettuce's thread as it arrives: the round trip must not
+     * include time this side spent on the batch before, or pacing.
+     */
+    static Delete sent(byte[][] keys, RedisFuture<Long> unlink, RedisFuture<List<Object>> script,
+        long sentAt) {
+      RedisFuture<?> f = unlink != null ? unlink : script;
+      return new Delete(keys, unlink, script, sentAt,
+          f.toCompletableFuture().handle((result, failure) -> System.nanoTime()));
+    }
+  }
+
   /** One run's scanning and deleting, and its figures. */
   private final class Sweep {
+    private static final int IN_FLIGHT = 2;
     private final RedisAsyncCommands<byte[], byte[]> async;
     private final String script;
     private final RedisLock lock;
@@ -160,6 +178,7 @@ public final class RedisCleanupAction implements Action {
     private final KeyFingerprints seen = new KeyFingerprints();
     private final List<String> sample = new ArrayList<>();
     private final byte[][] conditions;
+    private final boolean plainUnlink;
     private long scanned;
     private long scans;
     private long protectedKeys;
@@ -167,6 +186,7 @@ public final class RedisCleanupAction implements Action {
     private long ttlKept;
     private long vanished;
     private long deleted;
+    private long pending; // keys in deletes not yet answered
     private boolean lostLock;
     private boolean reachedMax;
 
@@ -181,36 +201,40 @@ public final class RedisCleanupAction implements Action {
           bytes(Long.toString(spec.minIdle().toSeconds())), bytes(ttlMode),
           bytes(Long.toString(spec.ttlAbove().map(d -> d.toMillis()).orElse(0L))),
           bytes(dryRun ? "1" : "0")};
+      this.plainUnlink = !dryRun && spec.minIdle().isZero() && !spec.onlyWithoutTtl()
+          && spec.ttlAbove().isEmpty();
     }
 
-    /** Sweeps one pattern until its cursor is back at 0; false when the run must stop. */
+    /**
+     * Sweeps one pattern until its cursor is back at 0; false when the run must stop. The scan
+     * runs one page ahead and up to {@link #IN_FLIGHT} deletes are outstanding, so Redis is not
+     * idle while this side reads a reply; each delete's round trip still paces the run.
+     */
     boolean pattern(RedisGlob pattern) throws InterruptedException {
+      ArrayDeque<Delete> deletes = new ArrayDeque<>();
       RedisFuture<KeyScanCursor<byte[]>> next = scan(ScanCursor.INITIAL, pattern);
-      while (true) {
+      boolean last = false;
+      while (!last && !reachedMax && !lostLock) {
         KeyScanCursor<byte[]> page = await(next);
         scans++;
         scanned += page.getKeys().size();
+        last = page.isFinished();
         List<byte[]> batch = candidates(page.getKeys());
-        boolean last = page.isFinished();
-        if (!last) {
-          next = scan(page, pattern); // in flight while this batch is deleted
+        if (!last && !reachedMax) {
+          next = scan(page, pattern);
         }
-        long start = System.nanoTime();
         if (!batch.isEmpty()) {
-          delete(batch);
+          deletes.add(send(batch));
         }
-        pacer.observe(System.nanoTime() - start);
-        if (!lock.keep()) {
-          lostLock = true;
-          return false;
+        while (deletes.size() >= IN_FLIGHT || (last || reachedMax) && !deletes.isEmpty()) {
+          complete(deletes.poll());
         }
-        if (reachedMax) {
-          return false;
-        }
-        if (last) {
-          return true;
-        }
+        lostLock = !lock.keep();
       }
+      while (!deletes.isEmpty()) {
+        complete(deletes.poll());
+      }
+      return last && !lostLock;
     }
 
     private RedisFuture<KeyScanCursor<byte[]>> scan(ScanCursor cursor, RedisGlob pattern) {
@@ -229,7 +253,7 @@ public final class RedisCleanupAction implements Action {
           protectedKeys++;
           continue;
         }
-        if (deleted + batch.size() >= spec.maxKeys()) {
+        if (deleted + pending + batch.size() >= spec.maxKeys()) {
           reachedMax = true;
           break;
         }
@@ -248,19 +272,33 @@ public final class RedisCleanupAction implements Action {
     }
 
     /** Plain UNLINK when there is nothing to check; the script otherwise, and for plans. */
-    private void delete(List<byte[]> batch) throws InterruptedException {
+    private Delete send(List<byte[]> batch) {
       byte[][] keys = batch.toArray(new byte[0][]);
-      if (!dryRun && spec.minIdle().isZero() && !spec.onlyWithoutTtl()
-          && spec.ttlAbove().isEmpty()) {
-        long unlinked = await(async.unlink(keys));
-        deleted += unlinked;
-        vanished += keys.length - unlinked;
-        for (int i = 0; i < keys.length && sample.size() < SAMPLE; i++) {
-          sample.add(text(keys[i]));
-        }
-        return;
+      pending += keys.length;
+      long start = System.nanoTime();
+      if (plainUnlink) {
+        return Delete.sent(keys, async.unlink(keys), null, start);
       }
-      List<Object> result = await(async.evalsha(script, ScriptOutputType.MULTI, keys, conditions));
+      return Delete.sent(keys, null,
+          async.evalsha(script, ScriptOutputType.MULTI, keys, conditions), start);
+    }
+
+    private void complete(Delete d) throws InterruptedException {
+      if (d.unlink() != null) {
+        long unlinked = await(d.unlink());
+        deleted += unlinked;
+        vanished += d.keys().length - unlinked;
+        for (int i = 0; i < d.keys().length && sample.size() < SAMPLE; i++) {
+          sample.add(text(d.keys()[i]));
+        }
+      } else {
+        verdicts(d.keys(), await(d.script()));
+      }
+      pending -= d.keys().length;
+      pacer.observe(d.answeredAt().join() - d.sentAt());
+    }
+
+    private void verdicts(byte[][] keys, List<Object> result) {
       byte[] verdicts = (byte[]) result.get(1);
       if (!dryRun) {
         deleted += (Long) result.get(0);
