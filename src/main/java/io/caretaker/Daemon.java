@@ -9,7 +9,13 @@ import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.Trigger;
 import io.caretaker.collect.CollectionLoop;
 import io.caretaker.collect.Snapshot;
+import io.caretaker.actions.StateFile;
 import io.caretaker.http.ApiRoutes;
+import io.caretaker.http.TriggerRoutes;
+import io.caretaker.triggers.AlertRouter;
+import io.caretaker.triggers.InstanceIdentity;
+import io.caretaker.triggers.Scheduler;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.caretaker.rules.HealthScore;
 import io.caretaker.rules.RuleEngine;
 import io.caretaker.rules.RuleMetrics;
@@ -68,6 +74,7 @@ public final class Daemon implements AutoCloseable {
   private RuleEngine rules;
   private RuleMetrics ruleMetrics;
   private HttpVerticle http;
+  private Scheduler scheduler;
 
   private Daemon(Config config) {
     this.config = config;
@@ -112,7 +119,12 @@ public final class Daemon implements AutoCloseable {
     } catch (UncheckedIOException e) {
       throw new StartupException("agent.data_dir", e);
     }
-    Maintenance maintenance = new Maintenance(config.maintenance());
+    Maintenance maintenance = new Maintenance(config.maintenance(),
+        Optional.of(new StateFile(config.agent().dataDir().resolve("maintenance.json"))));
+    GaugeWithCallback.builder().name("caretaker_maintenance_mode")
+        .help("1 while maintenance is on (operator or window): automatic triggers are skipped.")
+        .callback(cb -> cb.call(maintenance.status(clock.instant()).enabled() ? 1 : 0))
+        .register(registry);
     rules = new RuleEngine(config.rules());
     ruleMetrics = new RuleMetrics(registry, config.rules());
     Supplier<HealthScore.Result> health = () -> this.health;
@@ -122,12 +134,20 @@ public final class Daemon implements AutoCloseable {
         MAX_CONCURRENT_RUNS);
     loop.addListener(this::evaluateRules);
 
+    scheduler = new Scheduler(config.schedules(), executor,
+        new StateFile(config.agent().dataDir().resolve("schedules.json")),
+        config.agent().instance(), clock, registry);
+    AlertRouter alerts = new AlertRouter(config.alertmanager(), config.actions().keySet(),
+        InstanceIdentity.ofThisHost(config.agent().instance()), clock, registry);
+    TriggerRoutes triggers = new TriggerRoutes(alerts, scheduler, maintenance, executor, clock);
+
     TradingEvents events = new TradingEvents(registry, labelCap);
     ApiRoutes api = new ApiRoutes(config.agent().instance(), executor, rules, loop, maintenance,
-        health, events, () -> redis.map(RedisConnection::up).orElse(null), clock);
+        health, events, () -> redis.map(RedisConnection::up).orElse(null), triggers, clock);
     http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent(), api);
     await(vertx.deployVerticle(http), "server.port");
     loop.start(config.collect().interval());
+    scheduler.start();
     redis.ifPresent(r -> config.trading().events().ifPresent(stream -> {
       streamConsumer = new StreamConsumer(r, stream, config.agent().instance(), events,
           config.redis().orElseThrow().timeout());
@@ -179,6 +199,9 @@ public final class Daemon implements AutoCloseable {
   public void close() {
     if (loop != null) {
       loop.close();
+    }
+    if (scheduler != null) {
+      scheduler.close();
     }
     if (executor != null) {
       executor.close();

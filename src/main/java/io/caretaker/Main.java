@@ -2,6 +2,8 @@ package io.caretaker;
 
 import io.caretaker.cli.BackupCommand;
 import io.caretaker.cli.CheckConfigCommand;
+import io.caretaker.cli.ClientCommands;
+import io.caretaker.cli.RulesCommand;
 import io.caretaker.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,8 +15,10 @@ import picocli.CommandLine.HelpCommand;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Keeps trading hosts observable and tidy.",
-    subcommands = {ServeCommand.class, CheckConfigCommand.class, BackupCommand.class,
-        HelpCommand.class})
+    subcommands = {ServeCommand.class, CheckConfigCommand.class, RulesCommand.class,
+        ClientCommands.Status.class, ClientCommands.Actions.class, ClientCommands.Action.class,
+        ClientCommands.Runs.class, ClientCommands.Schedules.class, ClientCommands.Schedule.class,
+        ClientCommands.Maintenance.class, BackupCommand.class, HelpCommand.class})
 public final class Main {
   /** Exit codes of every command: 0 ok, 1 failure, 2 usage or configuration error. */
   public static final int OK = 0;

@@ -124,6 +124,21 @@ public final class ActionExecutor implements AutoCloseable {
     return start(config, trigger, dryRun, now);
   }
 
+  /**
+   * Records a run that a trigger skipped before asking (a paused schedule's due time), so the
+   * history says why nothing ran.
+   */
+  public RunRecord recordSkip(String name, Trigger trigger, String reason) {
+    if (!configs.containsKey(name)) {
+      throw new UnknownActionException(name);
+    }
+    Instant now = clock.instant();
+    RunRecord skipped = new RunRecord(history.nextId(), name, trigger, now, now, Outcome.SKIPPED,
+        reason, false, Map.of());
+    finish(skipped);
+    return skipped;
+  }
+
   private Optional<String> skipReason(ActionConfig config, Trigger trigger, RunOptions options,
       boolean dryRun, Instant now) {
     String name = config.name();

@@ -14,6 +14,14 @@ public record Trigger(Type type, String ref) {
     return new Trigger(Type.RULE, ref);
   }
 
+  public static Trigger alert(String ref) {
+    return new Trigger(Type.ALERT, ref);
+  }
+
+  public static Trigger schedule(String ref) {
+    return new Trigger(Type.SCHEDULE, ref);
+  }
+
   public static Trigger manual(String ref) {
     return new Trigger(Type.MANUAL, ref);
   }

@@ -29,7 +29,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** The REST API under {@code /api/v1}: status, actions and runs, rules. */
+/** The REST API under {@code /api/v1}: status, actions and runs, rules, events; triggers. */
 public final class ApiRoutes {
   private static final int DEFAULT_LIMIT = 50;
   private static final int MAX_LIMIT = 10_000;
@@ -44,11 +44,13 @@ public final class ApiRoutes {
   private final TradingEvents events;
   private final Supplier<Boolean> redisUp;
   private final Instant started;
+  private final TriggerRoutes triggers;
   private Vertx vertx;
 
   public ApiRoutes(String instance, ActionExecutor executor, RuleEngine rules, CollectionLoop loop,
       Maintenance maintenance, Supplier<HealthScore.Result> health, TradingEvents events,
-      Supplier<Boolean> redisUp, Clock clock) {
+      Supplier<Boolean> redisUp, TriggerRoutes triggers, Clock clock) {
+    this.triggers = triggers;
     this.events = events;
     this.redisUp = redisUp;
     this.instance = instance;
@@ -71,11 +73,12 @@ public final class ApiRoutes {
     router.get("/api/v1/runs/:id").handler(this::handleRun);
     router.get("/api/v1/rules").handler(this::handleRules);
     post.apply("/api/v1/trading/events").handler(this::handleEvents);
+    triggers.mount(vertx, router, post);
   }
 
   private void handleStatus(RoutingContext ctx) {
     Instant now = clock.instant();
-    Optional<String> inMaintenance = maintenance.activeReason(now);
+    Maintenance.Status inMaintenance = maintenance.status(now);
     JsonArray firing = new JsonArray();
     rules.instances().stream().filter(i -> i.state().firing())
         .forEach(i -> firing.add(new JsonObject().put("ref", i.ref())
@@ -87,8 +90,9 @@ public final class ApiRoutes {
         .put("last_collection", loop.latest().map(s -> s.collectedAt().toString()).orElse(null))
         .put("health_score", health.get().score())
         .put("redis_up", redisUp.get())
-        .put("maintenance", new JsonObject().put("enabled", inMaintenance.isPresent())
-            .put("reason", inMaintenance.orElse(null)))
+        .put("maintenance", new JsonObject().put("enabled", inMaintenance.enabled())
+            .put("until", inMaintenance.until().map(Instant::toString).orElse(null))
+            .put("reason", inMaintenance.enabled() ? inMaintenance.reason() : null))
         .put("firing_rules", firing));
   }
 

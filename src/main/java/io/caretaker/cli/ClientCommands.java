@@ -1,0 +1,272 @@
+package io.caretaker.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.caretaker.Main;
+import io.caretaker.cli.AgentClient.AgentError;
+import io.caretaker.cli.AgentClient.Column;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The operator's commands against a running agent's REST API: a table by default, the agent's
+ * JSON with {@code --json}. Exit 0 when done, 1 when the agent cannot be reached, refuses, or the
+ * run waited for did not succeed; 2 for usage errors.
+ */
+public final class ClientCommands {
+  private ClientCommands() {}
+
+  /** What every client command shares: the client options and error handling. */
+  abstract static class Base implements Callable<Integer> {
+    @Mixin AgentClient client;
+    @Spec CommandSpec spec;
+
+    abstract int run(PrintWriter out) throws AgentError;
+
+    @Override
+    public Integer call() {
+      try {
+        return run(spec.commandLine().getOut());
+      } catch (AgentError e) {
+        spec.commandLine().getErr().println("caretaker: " + e.getMessage());
+        return Main.FAILURE;
+      }
+    }
+
+    /** Prints the JSON, or the rows under {@code field} as a table. */
+    int show(PrintWriter out, JsonNode body, String field, List<Column> columns) {
+      if (client.json) {
+        client.printJson(out, body);
+      } else {
+        AgentClient.table(out, body.path(field), columns);
+      }
+      return Main.OK;
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "The agent's instance, version, health score, Redis, maintenance, firing rules.")
+  public static final class Status extends Base {
+    @Override
+    int run(PrintWriter out) throws AgentError {
+      JsonNode s = client.get("/api/v1/status");
+      if (client.json) {
+        client.printJson(out, s);
+        return Main.OK;
+      }
+      ObjectNode rows = JsonNodeFactory.instance.objectNode();
+      rows.put("instance", s.path("instance").asText());
+      rows.put("version", s.path("version").asText());
+      rows.put("uptime", s.path("uptime_seconds").asText() + "s");
+      rows.put("last collection", AgentClient.text(s.path("last_collection")));
+      rows.put("health score", s.path("health_score").asText());
+      rows.put("redis up", AgentClient.text(s.path("redis_up")));
+      JsonNode m = s.path("maintenance");
+      rows.put("maintenance", m.path("enabled").asBoolean()
+          ? "on: " + m.path("reason").asText() + " (until " + m.path("until").asText() + ")" : "off");
+      StringBuilder firing = new StringBuilder();
+      s.path("firing_rules").forEach(r -> firing.append(firing.length() > 0 ? ", " : "")
+          .append(r.path("ref").asText()).append(" (").append(r.path("state").asText())
+          .append(')'));
+      rows.put("firing rules", firing.length() == 0 ? "none" : firing.toString());
+      int width = 16;
+      rows.fields().forEachRemaining(e -> out.println(
+          String.format("%-" + width + "s%s", e.getKey(), e.getValue().asText())));
+      return Main.OK;
+    }
+  }
+
+  @Command(name = "actions", mixinStandardHelpOptions = true,
+      description = "The configured actions, whether they run now, and their last run.")
+  public static final class Actions extends Base {
+    @Override
+    int run(PrintWriter out) throws AgentError {
+      return show(out, client.get("/api/v1/actions"), "actions", List.of(
+          Column.of("NAME", "name"), Column.of("TYPE", "type"), Column.of("COOLDOWN", "cooldown"),
+          Column.of("RUNNING", "running"),
+          new Column("LAST RUN", a -> lastRun(a.path("last_run")))));
+    }
+
+    private static String lastRun(JsonNode r) {
+      return r.isMissingNode() || r.isNull() ? "never" : r.path("started_at").asText() + " "
+          + r.path("outcome").asText();
+    }
+  }
+
+  @Command(name = "action", mixinStandardHelpOptions = true, description = "Run an action.",
+      subcommands = ActionRun.class)
+  public static final class Action {}
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Run an action now. Exit 1 if, with --wait, it does not succeed.")
+  static final class ActionRun extends Base {
+    @Parameters(paramLabel = "NAME", description = "The action's name (see `actions`).")
+    String name;
+
+    @Option(names = "--dry-run", description = "Only plan: change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--wait", description = "Wait for the run to end and print its record.")
+    boolean await;
+
+    @Option(names = "--force", description = "Ignore the action's cooldown.")
+    boolean force;
+
+    @Override
+    int run(PrintWriter out) throws AgentError {
+      String query = "?dry_run=" + dryRun + "&wait=" + await + "&force=" + force;
+      JsonNode r = client.post("/api/v1/actions/" + encode(name) + "/run" + query, "");
+      if (client.json) {
+        client.printJson(out, r);
+      } else if (await) {
+        out.println("run " + r.path("id").asText() + " " + r.path("action").asText() + ": "
+            + r.path("outcome").asText() + (r.path("reason").isTextual()
+                ? " (" + r.path("reason").asText() + ")" : "")
+            + (r.path("dry_run").asBoolean() ? " [dry run]" : ""));
+        r.path("details").fields().forEachRemaining(e ->
+            out.println("  " + e.getKey() + ": " + AgentClient.text(e.getValue())));
+      } else {
+        out.println("run " + r.path("run_id").asText() + " " + r.path("state").asText()
+            + (r.path("reason").isTextual() ? " (" + r.path("reason").asText() + ")" : ""));
+      }
+      boolean failed = await ? !"success".equals(r.path("outcome").asText())
+          : "skipped".equals(r.path("state").asText());
+      return failed ? Main.FAILURE : Main.OK;
+    }
+  }
+
+  @Command(name = "runs", mixinStandardHelpOptions = true, description = "Run records, newest first.")
+  public static final class Runs extends Base {
+    @Option(names = "--action", paramLabel = "NAME", description = "Only this action's runs.")
+    String action;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
+        description = "At most N records (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    int run(PrintWriter out) throws AgentError {
+      String query = "?limit=" + limit + (action == null ? "" : "&action=" + encode(action));
+      return show(out, client.get("/api/v1/runs" + query), "runs", List.of(
+          Column.of("ID", "id"), Column.of("ACTION", "action"),
+          new Column("TRIGGER", r -> r.path("trigger").path("type").asText() + " "
+              + r.path("trigger").path("ref").asText()),
+          Column.of("STARTED", "started_at"), Column.of("OUTCOME", "outcome"),
+          new Column("REASON", r -> AgentClient.text(r.path("reason"))
+              + (r.path("dry_run").asBoolean() ? " [dry run]" : ""))));
+    }
+  }
+
+  @Command(name = "schedules", mixinStandardHelpOptions = true,
+      description = "The schedules, paused or not, and when each next runs.")
+  public static final class Schedules extends Base {
+    @Override
+    int run(PrintWriter out) throws AgentError {
+      return show(out, client.get("/api/v1/schedules"), "schedules", List.of(
+          Column.of("ID", "id"), Column.of("ACTION", "action"),
+          new Column("WHEN", s -> s.path("cron").isTextual()
+              ? "cron " + s.path("cron").asText() + " " + s.path("timezone").asText()
+              : "every " + s.path("every").asText()),
+          Column.of("PAUSED", "paused"), Column.of("NEXT RUN", "next_run")));
+    }
+  }
+
+  @Command(name = "schedule", mixinStandardHelpOptions = true,
+      description = "Pause or resume a schedule (kept across restarts).",
+      subcommands = {SchedulePause.class, ScheduleResume.class})
+  public static final class Schedule {}
+
+  abstract static class SetPaused extends Base {
+    @Parameters(paramLabel = "ID", description = "The schedule's id (see `schedules`).")
+    String id;
+
+    abstract boolean pause();
+
+    @Override
+    int run(PrintWriter out) throws AgentError {
+      JsonNode s = client.post("/api/v1/schedules/" + encode(id)
+          + (pause() ? "/pause" : "/resume"), "");
+      if (client.json) {
+        client.printJson(out, s);
+      } else {
+        out.println("schedule " + s.path("id").asText() + (s.path("paused").asBoolean()
+            ? " paused" : " resumed; next run " + s.path("next_run").asText()));
+      }
+      return Main.OK;
+    }
+  }
+
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a schedule.")
+  static final class SchedulePause extends SetPaused {
+    boolean pause() {
+      return true;
+    }
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a schedule.")
+  static final class ScheduleResume extends SetPaused {
+    boolean pause() {
+      return false;
+    }
+  }
+
+  @Command(name = "maintenance", mixinStandardHelpOptions = true,
+      description = "Maintenance mode: rules, schedules and alerts trigger nothing; manual runs work.",
+      subcommands = {MaintenanceOn.class, MaintenanceOff.class})
+  public static final class Maintenance {}
+
+  abstract static class SetMaintenance extends Base {
+    abstract ObjectNode body();
+
+    @Override
+    int run(PrintWriter out) throws AgentError {
+      JsonNode m = client.post("/api/v1/maintenance", body().toString());
+      if (client.json) {
+        client.printJson(out, m);
+      } else {
+        out.println(m.path("enabled").asBoolean() ? "maintenance on until "
+            + m.path("until").asText() + " (" + m.path("reason").asText() + ", "
+            + m.path("source").asText() + ")" : "maintenance off");
+      }
+      return Main.OK;
+    }
+  }
+
+  @Command(name = "on", mixinStandardHelpOptions = true, description = "Switch maintenance on.")
+  static final class MaintenanceOn extends SetMaintenance {
+    @Option(names = "--for", paramLabel = "DURATION", defaultValue = "1h",
+        description = "How long (default ${DEFAULT-VALUE}), e.g. 30m, 2h.")
+    String duration;
+
+    @Option(names = "--reason", paramLabel = "R", defaultValue = "",
+        description = "Why, for the status and the logs.")
+    String reason;
+
+    ObjectNode body() {
+      return JsonNodeFactory.instance.objectNode().put("enabled", true).put("for", duration)
+          .put("reason", reason);
+    }
+  }
+
+  @Command(name = "off", mixinStandardHelpOptions = true,
+      description = "Switch the operator's maintenance off (configured windows still apply).")
+  static final class MaintenanceOff extends SetMaintenance {
+    ObjectNode body() {
+      return JsonNodeFactory.instance.objectNode().put("enabled", false);
+    }
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}
