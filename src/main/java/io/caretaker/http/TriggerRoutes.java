@@ -182,14 +182,10 @@ public final class TriggerRoutes {
       }
     }
     String forText = body.getValue("for") instanceof String f ? f : "1h";
-    Duration d;
-    try {
-      d = Units.parseDuration(forText);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("for: " + e.getMessage());
-    }
-    if (d.isZero() || d.isNegative()) {
-      throw new IllegalArgumentException("for: expecting a positive duration; got " + forText);
+    Duration d = Units.parseDuration(forText);
+    if (d == null || d.isZero()) {
+      throw new IllegalArgumentException("for: expecting a positive duration like 30m or 2h;"
+          + " got \"" + forText + "\"");
     }
     return now.plus(d);
   }

@@ -174,4 +174,81 @@ class CommandLineIT {
     assertThat(broken.exitCode()).isEqualTo(1);
     assertThat(broken.output()).contains(bad + ": BAD");
   }
+
+  @Test
+  void operatorCommandsAgainstALiveAgentInTablesAndJson() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    Path file = config("""
+        agent: { data_dir: %s, instance: cli-test }
+        server: { port: 0, tokens: [op-token] }
+        actions:
+          log-cleanup: { type: file-retention, roots: [%s], delete_after: 7d, cooldown: 0s }
+        schedules:
+          - { id: nightly-logs, action: log-cleanup, cron: "30 2 * * *", timezone: Europe/London }
+        """.formatted(dir.resolve("data"), logs));
+    try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", file.toString())) {
+      String url = "http://127.0.0.1:" + agent.awaitPort();
+      Tools.Result status = AgentProcess.run(dir, "status", "--url", url);
+      assertThat(status.exitCode()).as(status.output()).isZero();
+      assertThat(status.output()).contains("instance        cli-test", "maintenance     off");
+
+      Tools.Result unauthorized = AgentProcess.run(dir, "action", "run", "log-cleanup", "--url",
+          url);
+      assertThat(unauthorized.exitCode()).isEqualTo(1);
+      assertThat(unauthorized.output()).contains("401 unauthorized").contains("--token");
+
+      Tools.Result run = AgentProcess.run(dir, "action", "run", "log-cleanup", "--wait",
+          "--dry-run", "--url", url, "--token", "op-token");
+      assertThat(run.exitCode()).as(run.output()).isZero();
+      assertThat(run.output()).contains("log-cleanup: success [dry run]");
+
+      Tools.Result runs = AgentProcess.run(dir, "runs", "--url", url);
+      assertThat(runs.output().lines().findFirst().orElseThrow())
+          .matches("ID +ACTION +TRIGGER +STARTED +OUTCOME +REASON");
+      assertThat(runs.output()).contains("manual api");
+
+      Tools.Result json = AgentProcess.run(dir, "schedules", "--json", "--url", url);
+      assertThat(new io.vertx.core.json.JsonObject(json.output().substring(
+          json.output().indexOf('{'))).getJsonArray("schedules").getJsonObject(0)
+          .getString("timezone")).isEqualTo("Europe/London");
+
+      assertThat(AgentProcess.run(dir, "schedule", "pause", "nightly-logs", "--url", url,
+          "--token", "op-token").output()).contains("schedule nightly-logs paused");
+      assertThat(AgentProcess.run(dir, "schedules", "--url", url).output())
+          .containsPattern("nightly-logs +log-cleanup +cron 30 2 \\* \\* \\* Europe/London +true");
+      assertThat(AgentProcess.run(dir, "maintenance", "on", "--for", "2h", "--reason", "upgrade",
+          "--url", url, "--token", "op-token").output()).contains("maintenance on until");
+      HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(url + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).contains("caretaker_maintenance_mode 1.0");
+
+      agent.terminate();
+      agent.waitFor(Duration.ofSeconds(10));
+    }
+    // Paused schedules and operator maintenance survive the restart.
+    try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", file.toString())) {
+      String url = "http://127.0.0.1:" + agent.awaitPort();
+      assertThat(AgentProcess.run(dir, "schedules", "--url", url).output())
+          .containsPattern("nightly-logs .* true ");
+      assertThat(AgentProcess.run(dir, "status", "--url", url).output())
+          .contains("maintenance     on: maintenance mode: upgrade");
+    }
+    Tools.Result unreachable = AgentProcess.run(dir, "status", "--url", "http://127.0.0.1:1");
+    assertThat(unreachable.exitCode()).isEqualTo(1);
+    assertThat(unreachable.output()).contains("cannot reach the agent at http://127.0.0.1:1");
+  }
+
+  @Test
+  void rulesExportOfTheDefaultConfigPassesPromtool() throws Exception {
+    Tools.Result export = AgentProcess.run(dir, "rules", "export", "--format", "prometheus");
+    assertThat(export.exitCode()).as(export.output()).isZero();
+    assertThat(export.output()).contains("alert: DiskFullCritical",
+        "expr: host_filesystem_used_ratio > 0.9", "remediate: health-report");
+    Path rules = Files.writeString(dir.resolve("exported.rules.yml"), export.output());
+    Path promtool = Tools.require("promtool", "prometheus");
+    Tools.Result check = Tools.run(List.of(promtool.toString(), "check", "rules",
+        rules.toString()), "");
+    assertThat(check.exitCode()).as(check.output()).isZero();
+    assertThat(check.output()).contains("SUCCESS: 6 rules found");
+  }
 }
