@@ -6,12 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # program -> Debian package
-declare -A needs=([promtool]=prometheus [redis-server]=redis-server)
+declare -A needs=([promtool]=prometheus [prometheus]=prometheus [redis-server]=redis-server
+  [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager)
 
 missing=()
 for program in "${!needs[@]}"; do
   command -v "$program" >/dev/null 2>&1 || missing+=("${needs[$program]}")
 done
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     echo "test.sh: installing ${missing[*]}" >&2
