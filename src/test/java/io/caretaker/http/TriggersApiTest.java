@@ -85,6 +85,18 @@ class TriggersApiTest {
   }
 
   @Test
+  void curlDashDBodiesLabelledAsFormsAreReadAsJson() throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base
+            + "/api/v1/alertmanager"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Authorization", "Bearer " + TOKEN)
+        .POST(HttpRequest.BodyPublishers.ofString(Files.readString(
+            FIXTURES.resolve("firing-single.json")))).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(new JsonObject(r.body()).getInteger("received")).isEqualTo(1);
+  }
+
+  @Test
   void badWebhookBodiesChangeNothing() throws Exception {
     String before = get("/metrics?name[]=caretaker_alerts_received_total");
     HttpResponse<String> malformed = post("/api/v1/alertmanager", TOKEN, "{\"alerts\": [");
