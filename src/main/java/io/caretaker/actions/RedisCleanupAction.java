@@ -12,6 +12,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -36,7 +38,8 @@ import java.util.concurrent.ExecutionException;
  * checks the idle and TTL conditions and unlinks the keys that pass, in one atomic step, so a key
  * touched after SCAN found it survives. The next SCAN page is in flight while a batch is deleted.
  * Each batch's round trip paces the run ({@link LatencyPacer}). A lock in Redis
- * ({@link RedisLock}) keeps agents sharing one Redis from cleaning at once.
+ * ({@link RedisLock}) keeps agents sharing one Redis from cleaning at once. In a Redis Cluster every
+ * master is swept in turn, and each delete stays within one hash slot.
  */
 public final class RedisCleanupAction implements Action {
   private static final int SAMPLE = 20;
@@ -62,29 +65,49 @@ public final class RedisCleanupAction implements Action {
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("patterns", spec.patterns());
+    List<StatefulRedisConnection<byte[], byte[]>> open = new ArrayList<>();
     Sweep sweep = null;
-    try (StatefulRedisConnection<byte[], byte[]> connection =
-        redis.connectDedicated(ByteArrayCodec.INSTANCE)) {
-      RedisCommands<byte[], byte[]> cmds = connection.sync();
-      refuseUnsafeSetup(cmds, details);
-      details.put("used_memory_before", usedMemory(cmds));
-      RedisLock lock = RedisLock.acquire(cmds, name, owner)
-          .orElseThrow(() -> new ActionSkipped("locked", details));
-      sweep = new Sweep(connection.async(), cmds.scriptLoad(SCRIPT), lock, ctx.dryRun());
-      try {
-        for (String pattern : spec.patterns()) {
-          if (!sweep.pattern(new RedisGlob(pattern))) {
-            break;
+    try {
+      StatefulRedisConnection<byte[], byte[]> seed =
+          opened(open, redis.connectDedicated(ByteArrayCodec.INSTANCE));
+      Optional<ClusterNodes> cluster = cluster(seed.sync());
+      // SCAN sees only the node it is sent to: in a cluster, every master is swept.
+      List<StatefulRedisConnection<byte[], byte[]>> nodes = new ArrayList<>();
+      StatefulRedisConnection<byte[], byte[]> lockNode = seed;
+      if (cluster.isPresent()) {
+        details.put("cluster_masters", cluster.get().masters().stream()
+            .map(Object::toString).toList());
+        ClusterNodes.Master lockOwner = cluster.get().owner(RedisLock.keyFor(name))
+            .orElseThrow(() -> new ActionFailure("no cluster master serves the slot of "
+                + RedisLock.keyFor(name), details));
+        for (ClusterNodes.Master m : cluster.get().masters()) {
+          StatefulRedisConnection<byte[], byte[]> node = opened(open,
+              redis.connectNode(ByteArrayCodec.INSTANCE, m.host(), m.port()));
+          nodes.add(node);
+          if (m.equals(lockOwner)) {
+            lockNode = node;
           }
         }
+      } else {
+        nodes.add(seed);
+      }
+      for (StatefulRedisConnection<byte[], byte[]> node : nodes) {
+        refuseLfu(node.sync(), details);
+      }
+      details.put("used_memory_before", usedMemory(nodes));
+      RedisLock lock = RedisLock.acquire(lockNode.sync(), name, owner)
+          .orElseThrow(() -> new ActionSkipped("locked", details));
+      sweep = new Sweep(lock, ctx.dryRun(), cluster.isPresent());
+      try {
+        sweep(sweep, nodes);
       } finally {
         release(lock);
       }
       sweep.report(details);
       if (spec.memoryPurge() && !ctx.dryRun()) {
-        details.put("memory_purge", memoryPurge(cmds));
+        details.put("memory_purge", nodes.stream().map(n -> memoryPurge(n.sync())).toList());
       }
-      details.put("used_memory_after", usedMemory(cmds));
+      details.put("used_memory_after", usedMemory(nodes));
       if (sweep.lostLock) {
         throw new ActionFailure("lost the Redis lock " + RedisLock.keyFor(name)
             + " (it expired or was taken); stopped", details);
@@ -95,18 +118,39 @@ public final class RedisCleanupAction implements Action {
         sweep.report(details);
       }
       throw new ActionFailure("Redis failed during the cleanup: " + e.getMessage(), details);
+    } finally {
+      open.forEach(StatefulRedisConnection::close);
     }
   }
 
-  /**
-   * Redis Cluster needs a per-node scan this version does not do; an LFU eviction policy leaves
-   * no idle time to filter on. Either way the run stops before deleting anything.
-   */
-  private void refuseUnsafeSetup(RedisCommands<byte[], byte[]> cmds, Map<String, Object> details)
-      throws ActionFailure {
-    if ("1".equals(RedisInfo.parse(cmds.info("cluster")).get("cluster_enabled"))) {
-      throw new ActionFailure("Redis Cluster is not supported by redis-cleanup yet", details);
+  private static void sweep(Sweep sweep, List<StatefulRedisConnection<byte[], byte[]>> nodes)
+      throws InterruptedException {
+    for (StatefulRedisConnection<byte[], byte[]> node : nodes) {
+      sweep.on(node.async(), node.sync().scriptLoad(SCRIPT));
+      for (String pattern : sweep.patterns()) {
+        if (!sweep.pattern(new RedisGlob(pattern))) {
+          return;
+        }
+      }
     }
+  }
+
+  private static <T> T opened(List<? super T> open, T connection) {
+    open.add(connection);
+    return connection;
+  }
+
+  /** The cluster's masters when this Redis is a cluster node. */
+  private static Optional<ClusterNodes> cluster(RedisCommands<byte[], byte[]> cmds) {
+    if (!"1".equals(RedisInfo.parse(cmds.info("cluster")).get("cluster_enabled"))) {
+      return Optional.empty();
+    }
+    return Optional.of(ClusterNodes.parse(cmds.clusterNodes()));
+  }
+
+  /** An LFU eviction policy leaves no idle time to filter on: stop before deleting anything. */
+  private void refuseLfu(RedisCommands<byte[], byte[]> cmds, Map<String, Object> details)
+      throws ActionFailure {
     if (spec.minIdle().isZero()) {
       return;
     }
@@ -121,6 +165,10 @@ public final class RedisCleanupAction implements Action {
           + policy + ", which keeps access frequencies instead (OBJECT IDLETIME is refused); "
           + "set min_idle: 0 or use an lru/noeviction policy", details);
     }
+  }
+
+  private static long usedMemory(List<StatefulRedisConnection<byte[], byte[]>> nodes) {
+    return nodes.stream().mapToLong(n -> usedMemory(n.sync())).sum();
   }
 
   private static long usedMemory(RedisCommands<byte[], byte[]> cmds) {
@@ -152,25 +200,34 @@ public final class RedisCleanupAction implements Action {
   }
 
   /** A batch sent for deletion: plain UNLINK or the script. */
-  private record Delete(byte[][] keys, RedisFuture<Long> unlink,
-      RedisFuture<List<Object>> script, long sentAt, CompletableFuture<Long> answeredAt) {
-    /**
-     * The answer's time is taken on Lettuce's thread as it arrives: the round trip must not
-     * include time this side spent on the batch before, or pacing.
-     */
-    static Delete sent(byte[][] keys, RedisFuture<Long> unlink, RedisFuture<List<Object>> script,
-        long sentAt) {
-      RedisFuture<?> f = unlink != null ? unlink : script;
-      return new Delete(keys, unlink, script, sentAt,
-          f.toCompletableFuture().handle((result, failure) -> System.nanoTime()));
+  private record Part(byte[][] keys, RedisFuture<Long> unlink,
+      RedisFuture<List<Object>> script) {
+    CompletableFuture<?> future() {
+      return (unlink != null ? unlink : script).toCompletableFuture();
+    }
+  }
+
+  /**
+   * One batch sent for deletion: one command, or in a cluster one per hash slot. The answer's
+   * time is taken on Lettuce's thread as the last part arrives: the round trip must not include
+   * time this side spent on the batch before, or pacing.
+   */
+  private record Delete(List<Part> parts, int size, long sentAt,
+      CompletableFuture<Long> answeredAt) {
+    static Delete sent(List<Part> parts, long sentAt) {
+      CompletableFuture<?>[] all = parts.stream().map(Part::future)
+          .toArray(CompletableFuture<?>[]::new);
+      return new Delete(parts, parts.stream().mapToInt(p -> p.keys().length).sum(), sentAt,
+          CompletableFuture.allOf(all).handle((result, failure) -> System.nanoTime()));
     }
   }
 
   /** One run's scanning and deleting, and its figures. */
   private final class Sweep {
     private static final int IN_FLIGHT = 2;
-    private final RedisAsyncCommands<byte[], byte[]> async;
-    private final String script;
+    private RedisAsyncCommands<byte[], byte[]> async;
+    private String script;
+    private final boolean cluster;
     private final RedisLock lock;
     private final boolean dryRun;
     private final LatencyPacer pacer = new LatencyPacer(spec.batch(), spec.latencyTarget());
@@ -190,10 +247,8 @@ public final class RedisCleanupAction implements Action {
     private boolean lostLock;
     private boolean reachedMax;
 
-    Sweep(RedisAsyncCommands<byte[], byte[]> async, String script, RedisLock lock,
-        boolean dryRun) {
-      this.async = async;
-      this.script = script;
+    Sweep(RedisLock lock, boolean dryRun, boolean cluster) {
+      this.cluster = cluster;
       this.lock = lock;
       this.dryRun = dryRun;
       String ttlMode = spec.onlyWithoutTtl() ? "none" : spec.ttlAbove().isPresent() ? "above" : "any";
@@ -203,6 +258,16 @@ public final class RedisCleanupAction implements Action {
           bytes(dryRun ? "1" : "0")};
       this.plainUnlink = !dryRun && spec.minIdle().isZero() && !spec.onlyWithoutTtl()
           && spec.ttlAbove().isEmpty();
+    }
+
+    /** Sweeps this node next (a cluster master, or the one Redis). */
+    void on(RedisAsyncCommands<byte[], byte[]> node, String scriptSha) {
+      this.async = node;
+      this.script = scriptSha;
+    }
+
+    List<String> patterns() {
+      return spec.patterns();
     }
 
     /**
@@ -271,30 +336,47 @@ public final class RedisCleanupAction implements Action {
       return false;
     }
 
-    /** Plain UNLINK when there is nothing to check; the script otherwise, and for plans. */
+    /**
+     * Sends the batch; in a cluster, one command per hash slot (a multi-key command must stay in
+     * one slot), paced as one.
+     */
     private Delete send(List<byte[]> batch) {
-      byte[][] keys = batch.toArray(new byte[0][]);
-      pending += keys.length;
       long start = System.nanoTime();
-      if (plainUnlink) {
-        return Delete.sent(keys, async.unlink(keys), null, start);
+      pending += batch.size();
+      if (!cluster) {
+        return Delete.sent(List.of(part(batch)), start);
       }
-      return Delete.sent(keys, null,
-          async.evalsha(script, ScriptOutputType.MULTI, keys, conditions), start);
+      Map<Integer, List<byte[]>> bySlot = new LinkedHashMap<>();
+      for (byte[] key : batch) {
+        bySlot.computeIfAbsent(SlotHash.getSlot(key), s -> new ArrayList<>()).add(key);
+      }
+      return Delete.sent(bySlot.values().stream().map(this::part).toList(), start);
+    }
+
+    /** Plain UNLINK when there is nothing to check; the script otherwise, and for plans. */
+    private Part part(List<byte[]> batch) {
+      byte[][] keys = batch.toArray(new byte[0][]);
+      if (plainUnlink) {
+        return new Part(keys, async.unlink(keys), null);
+      }
+      return new Part(keys, null,
+          async.evalsha(script, ScriptOutputType.MULTI, keys, conditions));
     }
 
     private void complete(Delete d) throws InterruptedException {
-      if (d.unlink() != null) {
-        long unlinked = await(d.unlink());
-        deleted += unlinked;
-        vanished += d.keys().length - unlinked;
-        for (int i = 0; i < d.keys().length && sample.size() < SAMPLE; i++) {
-          sample.add(text(d.keys()[i]));
+      for (Part p : d.parts()) {
+        if (p.unlink() != null) {
+          long unlinked = await(p.unlink());
+          deleted += unlinked;
+          vanished += p.keys().length - unlinked;
+          for (int i = 0; i < p.keys().length && sample.size() < SAMPLE; i++) {
+            sample.add(text(p.keys()[i]));
+          }
+        } else {
+          verdicts(p.keys(), await(p.script()));
         }
-      } else {
-        verdicts(d.keys(), await(d.script()));
       }
-      pending -= d.keys().length;
+      pending -= d.size();
       pacer.observe(d.answeredAt().join() - d.sentAt());
     }
 

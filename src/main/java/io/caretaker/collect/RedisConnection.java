@@ -56,6 +56,18 @@ public final class RedisConnection implements AutoCloseable {
     return client.connect(codec);
   }
 
+  /**
+   * A connection to another node of the same deployment (a Redis Cluster master), with the
+   * configured credentials, TLS and timeouts.
+   */
+  public <K, V> StatefulRedisConnection<K, V> connectNode(RedisCodec<K, V> codec, String host,
+      int port) {
+    RedisURI base = RedisURI.create(config.uri());
+    RedisURI node = RedisURI.builder(base).withHost(host).withPort(port).withDatabase(0)
+        .withTimeout(config.timeout()).build();
+    return client.connect(codec, node);
+  }
+
   /** Whether the last command through this connection worked. */
   public boolean up() {
     return up;
