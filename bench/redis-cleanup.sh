@@ -7,6 +7,7 @@
 #   (b) one EVAL: KEYS cache:* then DEL in batches of 5,000
 #   (c) bounded Lua step: SCAN cursor MATCH cache:* COUNT 1000 + UNLINK, one EVALSHA per step
 #   (d) caretaker, min_idle 0        (e) caretaker, min_idle 1s (keys idle for 2 s first)
+#   (f) caretaker with its brake loosened (latency_target 20ms), to show what pacing costs
 # Targets: (d) and (e) at least 3x (a)'s keys/s and within 25% of (c)'s; worst PING under 10 ms;
 # every protected key survives.
 #   bench/redis-cleanup.sh
@@ -39,6 +40,7 @@ schedules: []
 actions:
   cleanup:      { type: redis-cleanup, patterns: ["cache:*"], protect: ["position:*"], cooldown: 0s }
   cleanup-idle: { type: redis-cleanup, patterns: ["cache:*"], protect: ["position:*"], cooldown: 0s, min_idle: 1s }
+  cleanup-loose: { type: redis-cleanup, patterns: ["cache:*"], protect: ["position:*"], cooldown: 0s, latency_target: 20ms }
 YAML
 # shellcheck disable=SC2086
 java $JAVA_FLAGS -jar target/caretaker.jar serve --config "$work/c.yml" 2>"$work/agent.log" &
@@ -115,3 +117,4 @@ measure "(b) KEYS+DEL Lua, batches of 5000" keys_lua
 measure "(c) bounded Lua SCAN+UNLINK step" bounded_lua
 measure "(d) caretaker redis-cleanup" caretaker cleanup
 measure "(e) caretaker redis-cleanup, min_idle" caretaker cleanup-idle
+measure "(f) caretaker, latency_target 20ms" caretaker cleanup-loose
