@@ -9,12 +9,11 @@ import io.caretaker.actions.RunRecord.Outcome;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.config.MaintenanceConfig;
+import io.caretaker.testing.MutableClock;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -226,33 +225,5 @@ class ActionExecutorTest {
         .flatMap(m -> ((CounterSnapshot) m).getDataPoints().stream())
         .filter(p -> action.equals(p.getLabels().get("action")))
         .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue).sum();
-  }
-
-  /** A clock the test moves by hand. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(long seconds) {
-      now = now.plusSeconds(seconds);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }

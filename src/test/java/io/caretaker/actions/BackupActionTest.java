@@ -1,5 +1,7 @@
 package io.caretaker.actions;
 
+import io.caretaker.testing.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BackupActionTest {
   @TempDir Path dir;
 
-  private final ActionExecutorTest.MutableClock clock =
-      new ActionExecutorTest.MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final MutableClock clock =
+      new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
   private final Gauge success = Gauge.builder().name("s").labelNames("action").build();
   private final Gauge size = Gauge.builder().name("b").labelNames("action").build();
 

@@ -1,5 +1,7 @@
 package io.caretaker.actions;
 
+import io.caretaker.testing.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -33,7 +35,7 @@ class FileRetentionActionTest {
 
   @TempDir Path dir;
 
-  private final ActionExecutorTest.MutableClock clock = new ActionExecutorTest.MutableClock(NOW);
+  private final MutableClock clock = new MutableClock(NOW);
 
   private Path root() throws Exception {
     return Files.createDirectories(dir.resolve("logs"));

@@ -1,5 +1,7 @@
 package io.caretaker.actions;
 
+import io.caretaker.testing.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HealthReportActionTest {
   @TempDir Path dir;
 
-  private final ActionExecutorTest.MutableClock clock =
-      new ActionExecutorTest.MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final MutableClock clock =
+      new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
   private HealthReportAction action(Path reports, RunHistory history, int keep) {
     HealthScore.Result result = new HealthScore.Result(65, List.of(

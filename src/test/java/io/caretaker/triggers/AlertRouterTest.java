@@ -7,14 +7,13 @@ import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.triggers.AlertRouter.Decision;
 import io.caretaker.triggers.AlertRouter.Ignored;
+import io.caretaker.testing.MutableClock;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,33 +137,5 @@ class AlertRouterTest {
     assertThat(InstanceIdentity.host("[fe80::1]:9100")).isEqualTo("fe80::1");
     assertThat(InstanceIdentity.host("fe80::1")).isEqualTo("fe80::1");
     assertThat(InstanceIdentity.host("10.0.0.5")).isEqualTo("10.0.0.5");
-  }
-
-  /** A clock the test moves. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }
