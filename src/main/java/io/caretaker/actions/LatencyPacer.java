@@ -5,9 +5,9 @@ import java.util.Map;
 
 /**
  * Keeps a Redis cleanup gentle: Redis runs one command at a time, so what other clients wait for
- * is how long each of our batches holds it. After each batch's round trip: above the target, halve
- * the batch and leave Redis idle for the overshoot; well under it, grow the batch again up to the
- * configured size (additive increase, multiplicative decrease).
+ * is how long each of our commands (a SCAN page, a delete batch) holds it. After each command:
+ * above the target, halve the batch and leave Redis idle for the overshoot; well under it, grow
+ * the batch again up to the configured size (additive increase, multiplicative decrease).
  */
 final class LatencyPacer {
   static final int MIN_BATCH = 10;
@@ -32,7 +32,7 @@ final class LatencyPacer {
     return batch;
   }
 
-  /** Records one batch's round trip; sleeps when Redis is answering too slowly. */
+  /** Records how long one command held Redis; sleeps when that was above the target. */
   void observe(long nanos) throws InterruptedException {
     samples++;
     worstNanos = Math.max(worstNanos, nanos);
@@ -49,10 +49,10 @@ final class LatencyPacer {
 
   /** Round-trip figures for the run record. */
   void report(Map<String, Object> details) {
-    details.put("batches", samples);
-    details.put("batch_round_trip_p99_ms", round(percentile(0.99)));
-    details.put("batch_round_trip_max_ms", round(worstNanos / 1e6));
-    details.put("batches_throttled", throttled);
+    details.put("commands", samples);
+    details.put("command_time_p99_ms", round(percentile(0.99)));
+    details.put("command_time_max_ms", round(worstNanos / 1e6));
+    details.put("commands_throttled", throttled);
     details.put("final_batch", batch);
   }
 

@@ -208,19 +208,22 @@ public final class RedisCleanupAction implements Action {
   }
 
   /**
-   * One batch sent for deletion: one command, or in a cluster one per hash slot. The answer's
-   * time is taken on Lettuce's thread as the last part arrives: the round trip must not include
-   * time this side spent on the batch before, or pacing.
+   * How long Redis worked on one command of ours: from the later of its sending and the answer to
+   * the command before it on the connection (Redis answers in order) to its own answer. That is
+   * how long a client arriving meanwhile waits at most; with commands pipelined, the plain round
+   * trip would also count the time spent behind our previous command. Answer times are taken on
+   * Lettuce's thread as they arrive, so time this side spends on a reply or pacing is not counted.
    */
-  private record Delete(List<Part> parts, int size, long sentAt,
-      CompletableFuture<Long> answeredAt) {
-    static Delete sent(List<Part> parts, long sentAt) {
-      CompletableFuture<?>[] all = parts.stream().map(Part::future)
-          .toArray(CompletableFuture<?>[]::new);
-      return new Delete(parts, parts.stream().mapToInt(p -> p.keys().length).sum(), sentAt,
-          CompletableFuture.allOf(all).handle((result, failure) -> System.nanoTime()));
+  private record Timing(long sentAt, CompletableFuture<Long> answeredAt,
+      CompletableFuture<Long> previous) {
+    long serviceNanos() {
+      long start = previous == null ? sentAt : Math.max(sentAt, previous.join());
+      return Math.max(0, answeredAt.join() - start);
     }
   }
+
+  /** One batch sent for deletion: one command, or in a cluster one per hash slot. */
+  private record Delete(List<Part> parts, int size, Timing timing) {}
 
   /** One run's scanning and deleting, and its figures. */
   private final class Sweep {
@@ -246,6 +249,8 @@ public final class RedisCleanupAction implements Action {
     private long pending; // keys in deletes not yet answered
     private boolean lostLock;
     private boolean reachedMax;
+    private Timing scanTiming; // of the scan in flight
+    private CompletableFuture<Long> lastAnswer; // of the command sent last
 
     Sweep(RedisLock lock, boolean dryRun, boolean cluster) {
       this.cluster = cluster;
@@ -273,7 +278,8 @@ public final class RedisCleanupAction implements Action {
     /**
      * Sweeps one pattern until its cursor is back at 0; false when the run must stop. The scan
      * runs one page ahead and up to {@link #IN_FLIGHT} deletes are outstanding, so Redis is not
-     * idle while this side reads a reply; each delete's round trip still paces the run.
+     * idle while this side reads a reply. Pages keep the configured size; the pacer sizes the
+     * delete batches a page is cut into.
      */
     boolean pattern(RedisGlob pattern) throws InterruptedException {
       ArrayDeque<Delete> deletes = new ArrayDeque<>();
@@ -281,6 +287,7 @@ public final class RedisCleanupAction implements Action {
       boolean last = false;
       while (!last && !reachedMax && !lostLock) {
         KeyScanCursor<byte[]> page = await(next);
+        pacer.observe(scanTiming.serviceNanos());
         scans++;
         scanned += page.getKeys().size();
         last = page.isFinished();
@@ -288,11 +295,13 @@ public final class RedisCleanupAction implements Action {
         if (!last && !reachedMax) {
           next = scan(page, pattern);
         }
-        if (!batch.isEmpty()) {
-          deletes.add(send(batch));
-        }
-        while (deletes.size() >= IN_FLIGHT || (last || reachedMax) && !deletes.isEmpty()) {
-          complete(deletes.poll());
+        for (int from = 0; from < batch.size(); ) {
+          int to = Math.min(batch.size(), from + pacer.batch());
+          deletes.add(send(batch.subList(from, to)));
+          from = to;
+          while (deletes.size() >= IN_FLIGHT) {
+            complete(deletes.poll());
+          }
         }
         lostLock = !lock.keep();
       }
@@ -303,7 +312,17 @@ public final class RedisCleanupAction implements Action {
     }
 
     private RedisFuture<KeyScanCursor<byte[]>> scan(ScanCursor cursor, RedisGlob pattern) {
-      return async.scan(cursor, ScanArgs.Builder.matches(pattern.bytes()).limit(pacer.batch()));
+      RedisFuture<KeyScanCursor<byte[]>> f = async.scan(cursor,
+          ScanArgs.Builder.matches(pattern.bytes()).limit(spec.batch()));
+      scanTiming = timed(System.nanoTime(), f.toCompletableFuture());
+      return f;
+    }
+
+    private Timing timed(long sentAt, CompletableFuture<?> answer) {
+      Timing t = new Timing(sentAt, answer.handle((result, failure) -> System.nanoTime()),
+          lastAnswer);
+      lastAnswer = t.answeredAt();
+      return t;
     }
 
     /** The page's keys that may be deleted: not protected, not kept before, within max_keys. */
@@ -343,14 +362,19 @@ public final class RedisCleanupAction implements Action {
     private Delete send(List<byte[]> batch) {
       long start = System.nanoTime();
       pending += batch.size();
-      if (!cluster) {
-        return Delete.sent(List.of(part(batch)), start);
+      List<Part> parts;
+      if (cluster) {
+        Map<Integer, List<byte[]>> bySlot = new LinkedHashMap<>();
+        for (byte[] key : batch) {
+          bySlot.computeIfAbsent(SlotHash.getSlot(key), s -> new ArrayList<>()).add(key);
+        }
+        parts = bySlot.values().stream().map(this::part).toList();
+      } else {
+        parts = List.of(part(batch));
       }
-      Map<Integer, List<byte[]>> bySlot = new LinkedHashMap<>();
-      for (byte[] key : batch) {
-        bySlot.computeIfAbsent(SlotHash.getSlot(key), s -> new ArrayList<>()).add(key);
-      }
-      return Delete.sent(bySlot.values().stream().map(this::part).toList(), start);
+      CompletableFuture<?> all = CompletableFuture.allOf(parts.stream().map(Part::future)
+          .toArray(CompletableFuture<?>[]::new));
+      return new Delete(parts, batch.size(), timed(start, all));
     }
 
     /** Plain UNLINK when there is nothing to check; the script otherwise, and for plans. */
@@ -377,7 +401,7 @@ public final class RedisCleanupAction implements Action {
         }
       }
       pending -= d.size();
-      pacer.observe(d.answeredAt().join() - d.sentAt());
+      pacer.observe(d.timing().serviceNanos());
     }
 
     private void verdicts(byte[][] keys, List<Object> result) {
