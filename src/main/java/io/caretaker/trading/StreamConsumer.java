@@ -66,7 +66,7 @@ public final class StreamConsumer implements AutoCloseable {
     while (running) {
       try {
         if (connection == null) {
-          connection = redis.connectDedicated();
+          connection = redis.connectDedicated(new InterningCodec());
           createGroup(connection.sync());
         }
         consume(connection.async());
