@@ -68,7 +68,9 @@ public final class Daemon implements AutoCloseable {
   /** The health score of the last cycle: the metric, the status API and reports all read it. */
   private volatile HealthScore.Result health =
       HealthScore.compute(List.of(), io.prometheus.metrics.model.snapshots.MetricSnapshots.of());
-  private StreamConsumer streamConsumer;
+  /** Stream readers: Lettuce decodes each connection's replies on one thread, so two share it. */
+  private final List<StreamConsumer> streamConsumers = new java.util.ArrayList<>();
+  private static final int STREAM_CONSUMERS = 2;
   private CollectionLoop loop;
   private ActionExecutor executor;
   private RuleEngine rules;
@@ -149,9 +151,14 @@ public final class Daemon implements AutoCloseable {
     loop.start(config.collect().interval());
     scheduler.start();
     redis.ifPresent(r -> config.trading().events().ifPresent(stream -> {
-      streamConsumer = new StreamConsumer(r, stream, config.agent().instance(), events,
-          config.redis().orElseThrow().timeout());
-      streamConsumer.start();
+      for (int i = 1; i <= STREAM_CONSUMERS; i++) {
+        // The first keeps the plain instance name, so entries it had pending are read again.
+        String name = config.agent().instance() + (i == 1 ? "" : "-" + i);
+        StreamConsumer c = new StreamConsumer(r, stream, name, events,
+            config.redis().orElseThrow().timeout());
+        streamConsumers.add(c);
+        c.start();
+      }
     }));
     log.info("caretaker {} started as instance {}; collecting every {}", Version.VALUE,
         config.agent().instance(), Units.format(config.collect().interval()));
@@ -206,9 +213,7 @@ public final class Daemon implements AutoCloseable {
     if (executor != null) {
       executor.close();
     }
-    if (streamConsumer != null) {
-      streamConsumer.close();
-    }
+    streamConsumers.forEach(StreamConsumer::close);
     redis.ifPresent(RedisConnection::close);
     try {
       if (http != null) {

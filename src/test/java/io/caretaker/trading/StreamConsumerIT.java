@@ -14,6 +14,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +25,15 @@ class StreamConsumerIT {
 
   private static final EventStream STREAM = new EventStream("trading:events", "caretaker");
 
-  /** One agent life: its own registry (counters start at zero after a restart). */
-  private record Agent(PrometheusRegistry registry, StreamConsumer consumer) {
+  /**
+   * One agent life: its own registry (counters start at zero after a restart) and, as the daemon
+   * runs them, two consumers in the group sharing its counters.
+   */
+  private record Agent(PrometheusRegistry registry, List<StreamConsumer> consumers) {
+    void stop() {
+      consumers.forEach(StreamConsumer::close);
+    }
+
     double counted() {
       return value(registry.scrape(), "trading_orders_total", "side", "buy", "status", "filled",
           "venue", "XNAS").orElse(0);
@@ -39,10 +47,12 @@ class StreamConsumerIT {
 
   private static Agent start(RedisConnection redis) {
     PrometheusRegistry registry = new PrometheusRegistry();
-    StreamConsumer consumer = new StreamConsumer(redis, STREAM, "agent-1",
-        new TradingEvents(registry, new LabelCap(100, registry)), Duration.ofSeconds(2));
-    consumer.start();
-    return new Agent(registry, consumer);
+    TradingEvents events = new TradingEvents(registry, new LabelCap(100, registry));
+    List<StreamConsumer> consumers = List.of(
+        new StreamConsumer(redis, STREAM, "agent-1", events, Duration.ofSeconds(2)),
+        new StreamConsumer(redis, STREAM, "agent-1-2", events, Duration.ofSeconds(2)));
+    consumers.forEach(StreamConsumer::start);
+    return new Agent(registry, consumers);
   }
 
   @Test
@@ -63,7 +73,7 @@ class StreamConsumerIT {
         cmds.xadd("trading:events", Map.of("type", "order", "status", "filled", "side",
             "sideways", "venue", "XNAS"));
         await().until(() -> first.counted() > 0);
-        first.consumer().close(); // "restart" mid-stream
+        first.stop(); // "restart" mid-stream
         double before = first.counted();
         for (int i = 0; i < 3000; i++) {
           cmds.xadd("trading:events", good);
@@ -75,7 +85,7 @@ class StreamConsumerIT {
         await().until(() -> cmds.xpending("trading:events", "caretaker").getCount() == 0);
         Thread.sleep(300); // nothing more may arrive: no entry is counted twice
         assertThat(before + second.counted()).isEqualTo(8000);
-        second.consumer().close();
+        second.stop();
       } finally {
         client.shutdown();
       }
