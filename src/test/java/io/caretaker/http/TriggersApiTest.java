@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TriggersApiTest {
   private static final String TOKEN = "am-token";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final Path FIXTURES = Path.of("../shared/fixtures/alertmanager");
+  private static final Path FIXTURES = Path.of("src/test/resources/fixtures/alertmanager");
 
   @TempDir static Path dir;
   private static Daemon daemon;

@@ -80,7 +80,7 @@ class DashboardsIT {
             """);
         post(url + "/api/v1/actions/backup/run?wait=true", "");
         post(url + "/api/v1/alertmanager", Files.readString(
-            Path.of("../shared/fixtures/alertmanager/firing-grouped.json")));
+            Path.of("src/test/resources/fixtures/alertmanager/firing-grouped.json")));
         int promPort = ExternalServer.freePort();
         Path promDir = dir.resolve("prometheus");
         Files.createDirectories(promDir);

@@ -20,9 +20,9 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Routing of real Alertmanager 0.25 bodies (../shared/fixtures/alertmanager). */
+/** Routing of real Alertmanager 0.25 bodies (copied from shared/fixtures/alertmanager into src/test/resources/fixtures). */
 class AlertRouterTest {
-  private static final Path FIXTURES = Path.of("../shared/fixtures/alertmanager");
+  private static final Path FIXTURES = Path.of("src/test/resources/fixtures/alertmanager");
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T08:18:27Z"));
   private final PrometheusRegistry registry = new PrometheusRegistry();
 
