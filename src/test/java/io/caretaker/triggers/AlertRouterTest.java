@@ -20,7 +20,10 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Routing of real Alertmanager 0.25 bodies (copied from shared/fixtures/alertmanager into src/test/resources/fixtures). */
+/**
+ * Routing of real Alertmanager 0.25 bodies (shared/fixtures/alertmanager, copied into the test
+ * resources).
+ */
 class AlertRouterTest {
   private static final Path FIXTURES = Path.of("src/test/resources/fixtures/alertmanager");
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T08:18:27Z"));
