@@ -38,8 +38,8 @@ import java.util.concurrent.ExecutionException;
  * checks the idle and TTL conditions and unlinks the keys that pass, in one atomic step, so a key
  * touched after SCAN found it survives. The next SCAN page is in flight while a batch is deleted.
  * Each batch's round trip paces the run ({@link LatencyPacer}). A lock in Redis
- * ({@link RedisLock}) keeps agents sharing one Redis from cleaning at once. In a Redis Cluster every
- * master is swept in turn, and each delete stays within one hash slot.
+ * ({@link RedisLock}) keeps agents sharing one Redis from cleaning at once. In a Redis Cluster
+ * every master is swept in turn, and each delete stays within one hash slot.
  */
 public final class RedisCleanupAction implements Action {
   private static final int SAMPLE = 20;
@@ -256,7 +256,8 @@ public final class RedisCleanupAction implements Action {
       this.cluster = cluster;
       this.lock = lock;
       this.dryRun = dryRun;
-      String ttlMode = spec.onlyWithoutTtl() ? "none" : spec.ttlAbove().isPresent() ? "above" : "any";
+      String ttlMode = spec.onlyWithoutTtl() ? "none"
+          : spec.ttlAbove().isPresent() ? "above" : "any";
       this.conditions = new byte[][] {
           bytes(Long.toString(spec.minIdle().toSeconds())), bytes(ttlMode),
           bytes(Long.toString(spec.ttlAbove().map(d -> d.toMillis()).orElse(0L))),

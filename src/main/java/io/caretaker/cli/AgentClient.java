@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 public final class AgentClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:CARETAKER_URL:-http://127.0.0.1:9464}",
+  @Option(names = "--url", paramLabel = "URL",
+      defaultValue = "${env:CARETAKER_URL:-http://127.0.0.1:9464}",
       description = "The agent's address (env CARETAKER_URL; default ${DEFAULT-VALUE}).")
   String url;
 

@@ -55,7 +55,8 @@ public final class ClientCommands {
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "The agent's instance, version, health score, Redis, maintenance, firing rules.")
+      description = "The agent's instance, version, health score, Redis, maintenance and"
+          + " firing rules.")
   public static final class Status extends Base {
     @Override
     int run(PrintWriter out) throws AgentError {
@@ -73,7 +74,8 @@ public final class ClientCommands {
       rows.put("redis up", AgentClient.text(s.path("redis_up")));
       JsonNode m = s.path("maintenance");
       rows.put("maintenance", m.path("enabled").asBoolean()
-          ? "on: " + m.path("reason").asText() + " (until " + m.path("until").asText() + ")" : "off");
+          ? "on: " + m.path("reason").asText() + " (until " + m.path("until").asText() + ")"
+          : "off");
       StringBuilder firing = new StringBuilder();
       s.path("firing_rules").forEach(r -> firing.append(firing.length() > 0 ? ", " : "")
           .append(r.path("ref").asText()).append(" (").append(r.path("state").asText())
@@ -145,7 +147,8 @@ public final class ClientCommands {
     }
   }
 
-  @Command(name = "runs", mixinStandardHelpOptions = true, description = "Run records, newest first.")
+  @Command(name = "runs", mixinStandardHelpOptions = true,
+      description = "Run records, newest first.")
   public static final class Runs extends Base {
     @Option(names = "--action", paramLabel = "NAME", description = "Only this action's runs.")
     String action;
@@ -221,7 +224,8 @@ public final class ClientCommands {
   }
 
   @Command(name = "maintenance", mixinStandardHelpOptions = true,
-      description = "Maintenance mode: rules, schedules and alerts trigger nothing; manual runs work.",
+      description = "Maintenance mode: rules, schedules and alerts trigger nothing; manual runs"
+          + " work.",
       subcommands = {MaintenanceOn.class, MaintenanceOff.class})
   public static final class Maintenance {}
 
