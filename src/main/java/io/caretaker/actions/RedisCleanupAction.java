@@ -123,11 +123,11 @@ public final class RedisCleanupAction implements Action {
     }
   }
 
-  private static void sweep(Sweep sweep, List<StatefulRedisConnection<byte[], byte[]>> nodes)
+  private void sweep(Sweep sweep, List<StatefulRedisConnection<byte[], byte[]>> nodes)
       throws InterruptedException {
     for (StatefulRedisConnection<byte[], byte[]> node : nodes) {
       sweep.on(node.async(), node.sync().scriptLoad(SCRIPT));
-      for (String pattern : sweep.patterns()) {
+      for (String pattern : spec.patterns()) {
         if (!sweep.pattern(new RedisGlob(pattern))) {
           return;
         }
@@ -270,10 +270,6 @@ public final class RedisCleanupAction implements Action {
     void on(RedisAsyncCommands<byte[], byte[]> node, String scriptSha) {
       this.async = node;
       this.script = scriptSha;
-    }
-
-    List<String> patterns() {
-      return spec.patterns();
     }
 
     /**
