@@ -18,12 +18,7 @@ PORT=${PORT:-19470}
 RPORT=${RPORT:-16400}
 KEYS_N=${KEYS_N:-1000000}
 PROTECTED_N=${PROTECTED_N:-200000}
-JAVA_FLAGS=${JAVA_FLAGS:-"$(sed -n 's/^JAVA_OPTS_RECOMMENDED="\(.*\)"$/\1/p' bench/jvm-flags)"}
-[[ -f target/caretaker.jar ]] || mvn -B -q -ntp package -DskipTests
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+source bench/lib.sh
 rc() { redis-cli -p "$RPORT" "$@"; }
 
 redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
@@ -45,7 +40,7 @@ YAML
 # shellcheck disable=SC2086
 java $JAVA_FLAGS -jar target/caretaker.jar serve --config "$work/c.yml" 2>"$work/agent.log" &
 pids+=($!)
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/ready" 2>/dev/null && break; sleep 0.1; done
+wait_ready "$PORT"
 
 seed() {
   rc flushall >/dev/null

@@ -15,18 +15,11 @@ IDLE_SECONDS=${IDLE_SECONDS:-300}
 SCRAPE_EVERY=${SCRAPE_EVERY:-15}
 CT_PORT=${CT_PORT:-19464}
 NE_PORT=${NE_PORT:-19100}
-# The flags the README recommends for production (see docs/BENCHMARKS.md for why).
-JAVA_FLAGS=${JAVA_FLAGS:-"$(sed -n 's/^JAVA_OPTS_RECOMMENDED="\(.*\)"$/\1/p' bench/jvm-flags)"}
-
 for tool in wrk curl prometheus-node-exporter; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk prometheus-node-exporter curl" >&2; exit 1; }
 done
-[[ -f target/caretaker.jar ]] || mvn -B -q -ntp package -DskipTests
-
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+# The flags the README recommends for production (see docs/BENCHMARKS.md for why), the jar, $work.
+source bench/lib.sh
 
 cat > "$work/caretaker.yml" <<YAML
 agent: { data_dir: $work/data }

@@ -12,12 +12,7 @@ WRK_SECONDS=${WRK_SECONDS:-15}
 PORT=${PORT:-19469}
 RPORT=${RPORT:-16399}
 STREAM_ENTRIES=${STREAM_ENTRIES:-1000000}
-JAVA_FLAGS=${JAVA_FLAGS:-"$(sed -n 's/^JAVA_OPTS_RECOMMENDED="\(.*\)"$/\1/p' bench/jvm-flags)"}
-[[ -f target/caretaker.jar ]] || mvn -B -q -ntp package -DskipTests
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+source bench/lib.sh
 rc() { redis-cli -p "$RPORT" "$@"; }
 
 redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null &
@@ -63,7 +58,7 @@ start=$(date +%s.%N)
 java $JAVA_FLAGS -jar target/caretaker.jar serve --config "$work/c.yml" 2>"$work/agent.log" &
 pids+=($!); agent=$!
 total() { curl -s "http://127.0.0.1:$PORT/metrics?name[]=trading_orders_total" | awk '/^trading_orders_total/ {s += $2} END {printf "%d", s}'; }
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/ready" 2>/dev/null && break; sleep 0.1; done
+wait_ready "$PORT"
 ready=$(date +%s.%N)
 while (( $(total) < STREAM_ENTRIES )); do sleep 0.05; done
 done_at=$(date +%s.%N)

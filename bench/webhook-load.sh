@@ -14,12 +14,7 @@ PORT=${PORT:-19471}
 RATE=${RATE:-1000}
 SECONDS_=${SECONDS_:-60}
 CONNECTIONS=20
-JAVA_FLAGS=${JAVA_FLAGS:-"$(sed -n 's/^JAVA_OPTS_RECOMMENDED="\(.*\)"$/\1/p' bench/jvm-flags)"}
-[[ -f target/caretaker.jar ]] || mvn -B -q -ntp package -DskipTests
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+source bench/lib.sh
 
 cat > "$work/c.yml" <<YAML
 agent: { data_dir: $work/data, instance: bench }
@@ -36,7 +31,7 @@ YAML
 # shellcheck disable=SC2086
 java $JAVA_FLAGS -jar target/caretaker.jar serve --config "$work/c.yml" 2>"$work/agent.log" &
 pids+=($!); agent=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/ready" 2>/dev/null && break; sleep 0.1; done
+wait_ready "$PORT"
 
 # Each connection sends one request every CONNECTIONS/RATE seconds (minus the response time).
 cat > "$work/am.lua" <<LUA
