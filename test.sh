@@ -13,6 +13,11 @@ missing=()
 for program in "${!needs[@]}"; do
   command -v "$program" >/dev/null 2>&1 || missing+=("${needs[$program]}")
 done
+# Optional: file-retention compresses with libdeflate when it is there (the tests check both
+# compressors), so it is installed when we can, not demanded.
+if [[ $(id -u) -eq 0 ]] && ! ldconfig -p 2>/dev/null | grep -q 'libdeflate\.so\.0'; then
+  missing+=(libdeflate0)
+fi
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then

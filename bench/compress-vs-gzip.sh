@@ -76,5 +76,6 @@ printf '%-26s %8s %8s %8s\n' tool seconds "MB/s" ratio
 printf '%-26s %8.2f %8s %8s\n' "gzip -6 ($(gzip --version | head -1 | awk '{print $2}'))" "$t_gzip" "$(mbps "$bytes" "$t_gzip")" "$r_gzip"
 printf '%-26s %8.2f %8s %8s\n' "pigz -p 1 -6" "$t_pigz" "$(mbps "$bytes" "$t_pigz")" "$r_pigz"
 printf '%-26s %8.2f %8s %8s\n' "caretaker file-retention" "$t_ct" "$(mbps "$bytes" "$t_ct")" "$r_ct"
-echo "caretaker vs gzip: x$(python3 -c "print(f'{$t_gzip / $t_ct:.2f}')") throughput, ratio within $(python3 -c "print(f'{abs($r_ct - $r_gzip) / $r_gzip * 100:.2f}')")%"
+echo "caretaker vs gzip: x$(python3 -c "print(f'{$t_gzip / $t_ct:.2f}')") throughput, ratio $(python3 -c "print(f'{($r_ct - $r_gzip) / $r_gzip * 100:+.2f}')")% (+ = smaller file)"
+echo "compressor: $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["details"].get("compressor"))' "$record")"
 echo "agent heap used: ${heap_before} MiB before, ${heap_after} MiB after (-Xmx48m)"

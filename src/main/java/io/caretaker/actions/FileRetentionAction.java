@@ -91,6 +91,9 @@ final class FileRetentionAction implements Action {
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("files_compressed", tally.filesCompressed);
+    if (tally.filesCompressed > 0) {
+      details.put("compressor", LibDeflate.engine());
+    }
     details.put("files_deleted", tally.filesDeleted);
     details.put("bytes_before", tally.bytesBefore);
     details.put("bytes_after", tally.bytesAfter);
