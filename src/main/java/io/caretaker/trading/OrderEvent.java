@@ -45,19 +45,25 @@ public record OrderEvent(String status, String side, String venue, String symbol
 
   /** Validates fields as parsed from JSON or read from a stream entry (all strings there). */
   static OrderEvent from(Map<String, ?> fields) throws Invalid {
-    if (!"order".equals(fields.get("type"))) {
+    return of(fields.get("type"), fields.get("status"), fields.get("side"), fields.get("venue"),
+        fields.get("latency_ms"), fields.get("symbol"));
+  }
+
+  /** Validates one event's fields, each null when absent; latency a number or its text. */
+  static OrderEvent of(Object type, Object status, Object side, Object venue, Object latency,
+      Object symbol) throws Invalid {
+    if (!"order".equals(type)) {
       throw new Invalid(Rejection.UNKNOWN_TYPE);
     }
-    if (!(fields.get("status") instanceof String status) || !STATUSES.contains(status)) {
+    if (!(status instanceof String s) || !STATUSES.contains(s)) {
       throw new Invalid(Rejection.BAD_STATUS);
     }
-    if (!(fields.get("side") instanceof String side) || !SIDES.contains(side)) {
+    if (!(side instanceof String d) || !SIDES.contains(d)) {
       throw new Invalid(Rejection.BAD_SIDE);
     }
-    if (!(fields.get("venue") instanceof String venue) || venue.isBlank()) {
+    if (!(venue instanceof String v) || v.isBlank()) {
       throw new Invalid(Rejection.BAD_VENUE);
     }
-    Object latency = fields.get("latency_ms");
     OptionalDouble latencyMs = OptionalDouble.empty();
     if (latency != null) {
       double ms;
@@ -71,8 +77,6 @@ public record OrderEvent(String status, String side, String venue, String symbol
       }
       latencyMs = OptionalDouble.of(ms);
     }
-    Object symbol = fields.get("symbol");
-    return new OrderEvent(status, side, venue, symbol == null ? null : symbol.toString(),
-        latencyMs);
+    return new OrderEvent(s, d, v, symbol == null ? null : symbol.toString(), latencyMs);
   }
 }

@@ -2,20 +2,20 @@ package io.caretaker.trading;
 
 import io.caretaker.collect.RedisConnection;
 import io.caretaker.config.TradingConfig.EventStream;
-import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.StreamMessage;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,6 +43,7 @@ public final class StreamConsumer implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile StatefulRedisConnection<String, String> connection;
+  private Interner interner;
 
   public StreamConsumer(RedisConnection redis, EventStream config, String consumer,
       TradingEvents events, Duration commandTimeout) {
@@ -66,7 +67,8 @@ public final class StreamConsumer implements AutoCloseable {
     while (running) {
       try {
         if (connection == null) {
-          connection = redis.connectDedicated(new InterningCodec());
+          connection = redis.connectDedicated();
+          interner = new Interner();
           createGroup(connection.sync());
         }
         consume(connection.async());
@@ -105,22 +107,22 @@ public final class StreamConsumer implements AutoCloseable {
   private void consume(RedisAsyncCommands<String, String> async)
       throws ExecutionException, TimeoutException, InterruptedException {
     boolean pending = true;
-    RedisFuture<List<StreamMessage<String, String>>> next = read(async, true, false);
+    RedisFuture<ReadBatch> next = read(async, true, false);
     RedisFuture<Long> lastAck = null;
     while (true) {
-      List<StreamMessage<String, String>> batch = next == null ? null
-          : next.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      ReadBatch batch = next == null ? null : next.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       next = null;
       boolean full = batch != null && batch.size() == BATCH;
-      if (pending && !full && (batch == null || batch.isEmpty())) {
+      if (pending && !full && (batch == null || batch.size() == 0)) {
         pending = false; // the backlog is done; now new entries
       }
       if (full && !pending && running) {
         next = read(async, false, false); // more is waiting: fetch it while this batch counts
       }
-      if (batch != null && !batch.isEmpty()) {
+      if (batch != null && batch.size() > 0) {
         await(lastAck);
-        lastAck = async.xack(config.stream(), config.group(), count(batch));
+        count(batch);
+        lastAck = ack(async, batch);
       }
       if (next == null) {
         await(lastAck); // nothing may queue behind a blocking read, or be lost on shutdown
@@ -140,31 +142,37 @@ public final class StreamConsumer implements AutoCloseable {
     }
   }
 
-  private RedisFuture<List<StreamMessage<String, String>>> read(
-      RedisAsyncCommands<String, String> async, boolean pending, boolean blocking) {
-    XReadArgs args = XReadArgs.Builder.count(BATCH);
+  private RedisFuture<ReadBatch> read(RedisAsyncCommands<String, String> async, boolean pending,
+      boolean blocking) {
+    XReadArgs options = XReadArgs.Builder.count(BATCH);
     if (blocking) {
-      args.block(block);
+      options.block(block);
     }
-    return async.xreadgroup(Consumer.from(config.group(), consumer), args,
-        StreamOffset.from(config.stream(), pending ? "0" : ">"));
+    return readGroup(async, interner, config, consumer, pending ? "0" : ">", options);
   }
 
-  /** Counts a batch; returns its ids for XACK. */
-  private String[] count(List<StreamMessage<String, String>> batch) {
-    String[] ids = new String[batch.size()];
-    List<OrderEvent> valid = new ArrayList<>(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      StreamMessage<String, String> m = batch.get(i);
-      ids[i] = m.getId();
-      try {
-        valid.add(OrderEvent.from(m.getBody()));
-      } catch (OrderEvent.Invalid e) {
-        events.reject(e.reason);
-      }
-    }
-    events.countAll(valid);
-    return ids;
+  /** XREADGROUP, read by {@link ReadBatchOutput} rather than into Lettuce's stream messages. */
+  static RedisFuture<ReadBatch> readGroup(RedisAsyncCommands<String, String> async,
+      Interner interner, EventStream stream, String consumer, String offset,
+      XReadArgs options) {
+    CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8)
+        .add("GROUP").add(stream.group()).add(consumer);
+    options.build(args);
+    args.add("STREAMS").addKey(stream.stream()).add(offset);
+    return async.dispatch(CommandType.XREADGROUP,
+        new ReadBatchOutput(StringCodec.UTF8, interner), args);
+  }
+
+  private void count(ReadBatch batch) {
+    batch.rejected.forEach(events::reject);
+    events.countAll(batch.valid);
+  }
+
+  private RedisFuture<Long> ack(RedisAsyncCommands<String, String> async, ReadBatch batch) {
+    CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8)
+        .addKey(config.stream()).add(config.group());
+    batch.ids.forEach(args::add);
+    return async.dispatch(CommandType.XACK, new IntegerOutput<>(StringCodec.UTF8), args);
   }
 
   private void createGroup(RedisCommands<String, String> cmds) {
