@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * is missing, {@link SafeGzip} uses the JDK's zlib.
  */
 final class LibDeflate implements AutoCloseable {
-  /** Input per gzip member: big enough that the ratio is within 0.1% of one stream. */
+  /**
+   * Input per gzip member. Each member starts without history; at 4 MiB that costs far less
+   * than libdeflate gains over zlib (the bench log: 8.6% smaller than gzip -6's one stream).
+   */
   static final int CHUNK = 4 * 1024 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(LibDeflate.class);

@@ -55,13 +55,13 @@ public record OrderEvent(String status, String side, String venue, String symbol
     if (!"order".equals(type)) {
       throw new Invalid(Rejection.UNKNOWN_TYPE);
     }
-    if (!(status instanceof String s) || !STATUSES.contains(s)) {
+    if (!(status instanceof String statusText) || !STATUSES.contains(statusText)) {
       throw new Invalid(Rejection.BAD_STATUS);
     }
-    if (!(side instanceof String d) || !SIDES.contains(d)) {
+    if (!(side instanceof String sideText) || !SIDES.contains(sideText)) {
       throw new Invalid(Rejection.BAD_SIDE);
     }
-    if (!(venue instanceof String v) || v.isBlank()) {
+    if (!(venue instanceof String venueText) || venueText.isBlank()) {
       throw new Invalid(Rejection.BAD_VENUE);
     }
     OptionalDouble latencyMs = OptionalDouble.empty();
@@ -77,6 +77,7 @@ public record OrderEvent(String status, String side, String venue, String symbol
       }
       latencyMs = OptionalDouble.of(ms);
     }
-    return new OrderEvent(s, d, v, symbol == null ? null : symbol.toString(), latencyMs);
+    return new OrderEvent(statusText, sideText, venueText,
+        symbol == null ? null : symbol.toString(), latencyMs);
   }
 }
