@@ -2,9 +2,12 @@ package io.caretaker.actions;
 
 import com.cronutils.model.time.ExecutionTime;
 import io.caretaker.config.MaintenanceConfig;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,12 +17,15 @@ import java.util.Optional;
  * runs still work.
  */
 public final class Maintenance {
-  private final MaintenanceConfig config;
+  private final List<Window> windows;
   private final Optional<StateFile> state;
   private volatile Manual manual;
 
   /** Operator-set maintenance. */
   public record Manual(Instant until, String reason) {}
+
+  /** A configured window, its cron compiled once (status is read on every scrape). */
+  private record Window(ExecutionTime opens, Duration duration, ZoneId timezone) {}
 
   /** What is in force now: the operator's setting first, else an open window. */
   public record Status(boolean enabled, Optional<Instant> until, String reason, String source) {}
@@ -29,7 +35,9 @@ public final class Maintenance {
   }
 
   public Maintenance(MaintenanceConfig config, Optional<StateFile> state) {
-    this.config = config;
+    this.windows = config.windows().stream()
+        .map(w -> new Window(ExecutionTime.forCron(w.cron()), w.duration(), w.timezone()))
+        .toList();
     this.state = state;
     state.map(StateFile::read).filter(s -> s.get("until") instanceof String).ifPresent(s ->
         manual = new Manual(Instant.parse((String) s.get("until")),
@@ -61,9 +69,9 @@ public final class Maintenance {
       return new Status(true, Optional.of(m.until()),
           "maintenance mode" + (m.reason().isEmpty() ? "" : ": " + m.reason()), "manual");
     }
-    for (MaintenanceConfig.Window w : config.windows()) {
+    for (Window w : windows) {
       ZonedDateTime local = now.atZone(w.timezone());
-      Optional<ZonedDateTime> opened = ExecutionTime.forCron(w.cron()).lastExecution(local);
+      Optional<ZonedDateTime> opened = w.opens().lastExecution(local);
       if (opened.isPresent() && local.isBefore(opened.get().plus(w.duration()))) {
         return new Status(true, Optional.of(opened.get().plus(w.duration()).toInstant()),
             "maintenance window opened at " + opened.get().toOffsetDateTime(), "window");
