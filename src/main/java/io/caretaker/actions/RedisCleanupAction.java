@@ -37,7 +37,8 @@ import java.util.concurrent.ExecutionException;
  * dropped here, before Redis is asked to delete anything; a Lua script takes each bounded batch,
  * checks the idle and TTL conditions and unlinks the keys that pass, in one atomic step, so a key
  * touched after SCAN found it survives. The next SCAN page is in flight while a batch is deleted.
- * Each batch's round trip paces the run ({@link LatencyPacer}). A lock in Redis
+ * How long each SCAN page and delete batch held Redis, on Redis's own clock ({@link HoldTimer}),
+ * sizes the next ones ({@link LatencyPacer}). A lock in Redis
  * ({@link RedisLock}) keeps agents sharing one Redis from cleaning at once. In a Redis Cluster
  * every master is swept in turn, and each delete stays within one hash slot.
  */
@@ -71,8 +72,10 @@ public final class RedisCleanupAction implements Action {
       StatefulRedisConnection<byte[], byte[]> seed =
           opened(open, redis.connectDedicated(ByteArrayCodec.INSTANCE));
       Optional<ClusterNodes> cluster = cluster(seed.sync());
-      // SCAN sees only the node it is sent to: in a cluster, every master is swept.
+      // SCAN sees only the node it is sent to: in a cluster, every master is swept. Each node
+      // gets a second connection for the sweep, whose commands are timed in groups (HoldTimer).
       List<StatefulRedisConnection<byte[], byte[]>> nodes = new ArrayList<>();
+      List<HoldTimer> timers = new ArrayList<>();
       StatefulRedisConnection<byte[], byte[]> lockNode = seed;
       if (cluster.isPresent()) {
         details.put("cluster_masters", cluster.get().masters().stream()
@@ -84,12 +87,15 @@ public final class RedisCleanupAction implements Action {
           StatefulRedisConnection<byte[], byte[]> node = opened(open,
               redis.connectNode(ByteArrayCodec.INSTANCE, m.host(), m.port()));
           nodes.add(node);
+          timers.add(new HoldTimer(opened(open,
+              redis.connectNode(ByteArrayCodec.INSTANCE, m.host(), m.port()))));
           if (m.equals(lockOwner)) {
             lockNode = node;
           }
         }
       } else {
         nodes.add(seed);
+        timers.add(new HoldTimer(opened(open, redis.connectDedicated(ByteArrayCodec.INSTANCE))));
       }
       for (StatefulRedisConnection<byte[], byte[]> node : nodes) {
         refuseLfu(node.sync(), details);
@@ -99,7 +105,7 @@ public final class RedisCleanupAction implements Action {
           .orElseThrow(() -> new ActionSkipped("locked", details));
       sweep = new Sweep(lock, ctx.dryRun(), cluster.isPresent());
       try {
-        sweep(sweep, nodes);
+        sweep(sweep, nodes, timers);
       } finally {
         release(lock);
       }
@@ -123,10 +129,10 @@ public final class RedisCleanupAction implements Action {
     }
   }
 
-  private void sweep(Sweep sweep, List<StatefulRedisConnection<byte[], byte[]>> nodes)
-      throws InterruptedException {
-    for (StatefulRedisConnection<byte[], byte[]> node : nodes) {
-      sweep.on(node.async(), node.sync().scriptLoad(SCRIPT));
+  private void sweep(Sweep sweep, List<StatefulRedisConnection<byte[], byte[]>> nodes,
+      List<HoldTimer> timers) throws InterruptedException {
+    for (int i = 0; i < nodes.size(); i++) {
+      sweep.on(timers.get(i), nodes.get(i).sync().scriptLoad(SCRIPT));
       for (String pattern : spec.patterns()) {
         if (!sweep.pattern(new RedisGlob(pattern))) {
           return;
@@ -201,39 +207,31 @@ public final class RedisCleanupAction implements Action {
 
   /** A batch sent for deletion: plain UNLINK or the script. */
   private record Part(byte[][] keys, RedisFuture<Long> unlink,
-      RedisFuture<List<Object>> script) {
-    CompletableFuture<?> future() {
-      return (unlink != null ? unlink : script).toCompletableFuture();
-    }
-  }
+      RedisFuture<List<Object>> script) {}
 
-  /**
-   * How long Redis worked on one command of ours: from the later of its sending and the answer to
-   * the command before it on the connection (Redis answers in order) to its own answer. That is
-   * how long a client arriving meanwhile waits at most; with commands pipelined, the plain round
-   * trip would also count the time spent behind our previous command. Answer times are taken on
-   * Lettuce's thread as they arrive, so time this side spends on a reply or pacing is not counted.
-   */
-  private record Timing(long sentAt, CompletableFuture<Long> answeredAt,
-      CompletableFuture<Long> previous) {
-    long serviceNanos() {
-      long start = previous == null ? sentAt : Math.max(sentAt, previous.join());
-      return Math.max(0, answeredAt.join() - start);
-    }
-  }
+  /** Commands sent together, between two TIMEs (see {@link HoldTimer}). */
+  private sealed interface Group permits Scan, Delete {}
+
+  /** One SCAN page asked for. */
+  private record Scan(RedisFuture<KeyScanCursor<byte[]>> page,
+      CompletableFuture<Long> heldNanos) implements Group {}
 
   /** One batch sent for deletion: one command, or in a cluster one per hash slot. */
-  private record Delete(List<Part> parts, int size, Timing timing) {}
+  private record Delete(List<Part> parts, int size, CompletableFuture<Long> heldNanos)
+      implements Group {}
 
   /** One run's scanning and deleting, and its figures. */
   private final class Sweep {
     private static final int IN_FLIGHT = 2;
+    private HoldTimer timer;
     private RedisAsyncCommands<byte[], byte[]> async;
     private String script;
     private final boolean cluster;
     private final RedisLock lock;
     private final boolean dryRun;
-    private final LatencyPacer pacer = new LatencyPacer(spec.batch(), spec.latencyTarget());
+    // SCAN pages and delete batches cost Redis differently per key: each is sized on its own.
+    private final LatencyPacer scanPacer = new LatencyPacer(spec.batch(), spec.latencyTarget());
+    private final LatencyPacer deletePacer = new LatencyPacer(spec.batch(), spec.latencyTarget());
     // Keys already accounted for that may come again: kept ones, and in a plan the doomed too.
     private final KeyFingerprints seen = new KeyFingerprints();
     private final List<String> sample = new ArrayList<>();
@@ -249,8 +247,6 @@ public final class RedisCleanupAction implements Action {
     private long pending; // keys in deletes not yet answered
     private boolean lostLock;
     private boolean reachedMax;
-    private Timing scanTiming; // of the scan in flight
-    private CompletableFuture<Long> lastAnswer; // of the command sent last
 
     Sweep(RedisLock lock, boolean dryRun, boolean cluster) {
       this.cluster = cluster;
@@ -266,64 +262,81 @@ public final class RedisCleanupAction implements Action {
           && spec.ttlAbove().isEmpty();
     }
 
-    /** Sweeps this node next (a cluster master, or the one Redis). */
-    void on(RedisAsyncCommands<byte[], byte[]> node, String scriptSha) {
-      this.async = node;
+    /** Sweeps this node next (a cluster master, or the one Redis), through a timer of its own. */
+    void on(HoldTimer nodeTimer, String scriptSha) {
+      this.timer = nodeTimer;
+      this.async = nodeTimer.commands();
       this.script = scriptSha;
     }
 
     /**
-     * Sweeps one pattern until its cursor is back at 0; false when the run must stop. The scan
-     * runs one page ahead and up to {@link #IN_FLIGHT} deletes are outstanding, so Redis is not
-     * idle while this side reads a reply. Pages keep the configured size; the pacer sizes the
-     * delete batches a page is cut into.
+     * Sweeps one pattern until its cursor is back at 0; false when the run must stop.
+     *
+     * <p>Two groups (a SCAN page, a delete batch) are in flight, so Redis is not idle while this
+     * side reads an answer, and each answer is followed by exactly one new group: Redis, which
+     * runs everything it read from a client in one go, then never finds two of ours waiting, and
+     * no other client waits for more than one of them.
      */
     boolean pattern(RedisGlob pattern) throws InterruptedException {
-      ArrayDeque<Delete> deletes = new ArrayDeque<>();
-      RedisFuture<KeyScanCursor<byte[]>> next = scan(ScanCursor.INITIAL, pattern);
-      boolean last = false;
-      while (!last && !reachedMax && !lostLock) {
-        KeyScanCursor<byte[]> page = await(next);
-        pacer.observe(scanTiming.serviceNanos());
-        scans++;
-        scanned += page.getKeys().size();
-        last = page.isFinished();
-        List<byte[]> batch = candidates(page.getKeys());
-        if (!last && !reachedMax) {
-          next = scan(page, pattern);
-        }
-        for (int from = 0; from < batch.size(); ) {
-          int to = Math.min(batch.size(), from + pacer.batch());
-          deletes.add(send(batch.subList(from, to)));
-          from = to;
-          while (deletes.size() >= IN_FLIGHT) {
-            complete(deletes.poll());
+      ArrayDeque<Group> inFlight = new ArrayDeque<>();
+      ArrayDeque<byte[]> candidates = new ArrayDeque<>(); // scanned, not yet sent for deletion
+      ScanCursor cursor = ScanCursor.INITIAL;
+      boolean swept = false; // the cursor came back to 0
+      while (true) {
+        Group next = lostLock ? null : next(inFlight, candidates, cursor, swept, pattern);
+        if (next != null) {
+          inFlight.add(next);
+          if (inFlight.size() < IN_FLIGHT) {
+            continue; // filling the pipeline: at the start, or after it ran dry
           }
+        }
+        Group done = inFlight.poll();
+        if (done == null) {
+          return swept && !lostLock;
+        }
+        if (done instanceof Scan s) {
+          KeyScanCursor<byte[]> page = await(s.page());
+          pause(scanPacer.observe(s.heldNanos().join()));
+          scanned += page.getKeys().size();
+          candidates.addAll(candidates(page.getKeys(), candidates.size()));
+          cursor = page;
+          swept = page.isFinished();
+        } else {
+          complete((Delete) done);
         }
         lostLock = !lock.keep();
       }
-      while (!deletes.isEmpty()) {
-        complete(deletes.poll());
+    }
+
+    /**
+     * What to send next: a full delete batch if there is one, else the next SCAN page if none is
+     * in flight, else what candidates there are; null when nothing is to be sent now.
+     */
+    private Group next(ArrayDeque<Group> inFlight, ArrayDeque<byte[]> candidates,
+        ScanCursor cursor, boolean swept, RedisGlob pattern) {
+      if (candidates.size() >= deletePacer.batch()) {
+        return send(candidates);
       }
-      return last && !lostLock;
+      boolean scanAhead = inFlight.stream().anyMatch(Scan.class::isInstance);
+      if (!scanAhead && !swept && !reachedMax) {
+        return scan(cursor, pattern);
+      }
+      return candidates.isEmpty() ? null : send(candidates);
     }
 
-    private RedisFuture<KeyScanCursor<byte[]>> scan(ScanCursor cursor, RedisGlob pattern) {
-      RedisFuture<KeyScanCursor<byte[]>> f = async.scan(cursor,
-          ScanArgs.Builder.matches(pattern.bytes()).limit(spec.batch()));
-      scanTiming = timed(System.nanoTime(), f.toCompletableFuture());
-      return f;
+    private Scan scan(ScanCursor cursor, RedisGlob pattern) {
+      scans++;
+      ScanArgs args = ScanArgs.Builder.matches(pattern.bytes()).limit(scanPacer.batch());
+      HoldTimer.Timed<RedisFuture<KeyScanCursor<byte[]>>> t =
+          timer.time(() -> async.scan(cursor, args));
+      return new Scan(t.sent(), t.heldNanos());
     }
 
-    private Timing timed(long sentAt, CompletableFuture<?> answer) {
-      Timing t = new Timing(sentAt, answer.handle((result, failure) -> System.nanoTime()),
-          lastAnswer);
-      lastAnswer = t.answeredAt();
-      return t;
-    }
-
-    /** The page's keys that may be deleted: not protected, not kept before, within max_keys. */
-    private List<byte[]> candidates(List<byte[]> keys) {
+    /**
+     * The page's keys that may be deleted: not protected, not kept before, within max_keys
+     * counting the {@code queued} candidates not yet sent.
+     */
+    private List<byte[]> candidates(List<byte[]> keys, int queued) {
       List<byte[]> batch = new ArrayList<>(keys.size());
       for (byte[] key : keys) {
         if (seen.contains(key)) {
@@ -334,7 +347,7 @@ public final class RedisCleanupAction implements Action {
           protectedKeys++;
           continue;
         }
-        if (deleted + pending + batch.size() >= spec.maxKeys()) {
+        if (deleted + pending + queued + batch.size() >= spec.maxKeys()) {
           reachedMax = true;
           break;
         }
@@ -353,25 +366,26 @@ public final class RedisCleanupAction implements Action {
     }
 
     /**
-     * Sends the batch; in a cluster, one command per hash slot (a multi-key command must stay in
-     * one slot), paced as one.
+     * Sends the next delete batch, taken from the front of the candidates; in a cluster, one
+     * command per hash slot (a multi-key command must stay in one slot), timed as one.
      */
-    private Delete send(List<byte[]> batch) {
-      long start = System.nanoTime();
-      pending += batch.size();
-      List<Part> parts;
-      if (cluster) {
-        Map<Integer, List<byte[]>> bySlot = new LinkedHashMap<>();
-        for (byte[] key : batch) {
-          bySlot.computeIfAbsent(SlotHash.getSlot(key), s -> new ArrayList<>()).add(key);
-        }
-        parts = bySlot.values().stream().map(this::part).toList();
-      } else {
-        parts = List.of(part(batch));
+    private Delete send(ArrayDeque<byte[]> candidates) {
+      List<byte[]> batch = new ArrayList<>(Math.min(candidates.size(), deletePacer.batch()));
+      while (!candidates.isEmpty() && batch.size() < deletePacer.batch()) {
+        batch.add(candidates.poll());
       }
-      CompletableFuture<?> all = CompletableFuture.allOf(parts.stream().map(Part::future)
-          .toArray(CompletableFuture<?>[]::new));
-      return new Delete(parts, batch.size(), timed(start, all));
+      pending += batch.size();
+      HoldTimer.Timed<List<Part>> parts = timer.time(() -> cluster ? bySlot(batch)
+          : List.of(part(batch)));
+      return new Delete(parts.sent(), batch.size(), parts.heldNanos());
+    }
+
+    private List<Part> bySlot(List<byte[]> batch) {
+      Map<Integer, List<byte[]>> bySlot = new LinkedHashMap<>();
+      for (byte[] key : batch) {
+        bySlot.computeIfAbsent(SlotHash.getSlot(key), s -> new ArrayList<>()).add(key);
+      }
+      return bySlot.values().stream().map(this::part).toList();
     }
 
     /** Plain UNLINK when there is nothing to check; the script otherwise, and for plans. */
@@ -398,7 +412,7 @@ public final class RedisCleanupAction implements Action {
         }
       }
       pending -= d.size();
-      pacer.observe(d.timing().serviceNanos());
+      pause(deletePacer.observe(d.heldNanos().join()));
     }
 
     private void verdicts(byte[][] keys, List<Object> result) {
@@ -439,8 +453,14 @@ public final class RedisCleanupAction implements Action {
       details.put("keys_deleted", deleted);
       details.put("max_keys_reached", reachedMax);
       details.put("scan_calls", scans);
-      pacer.report(details);
+      LatencyPacer.report(details, scanPacer, deletePacer);
       details.put(dryRun ? "would_delete_sample" : "deleted_sample", List.copyOf(sample));
+    }
+  }
+
+  private static void pause(long nanos) throws InterruptedException {
+    if (nanos > 0) {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
     }
   }
 
