@@ -415,13 +415,21 @@ public final class RedisCleanupAction implements Action {
       pause(deletePacer.observe(d.heldNanos().join()));
     }
 
+    /** Tallies the script's answer: how many went, and for each key kept, its place and why. */
+    @SuppressWarnings("unchecked")
     private void verdicts(byte[][] keys, List<Object> result) {
-      byte[] verdicts = (byte[]) result.get(1);
+      List<Object> kept = (List<Object>) result.get(1);
       if (!dryRun) {
         deleted += (Long) result.get(0);
       }
+      int next = 0; // the next pair in kept
       for (int i = 0; i < keys.length; i++) {
-        switch (verdicts[i]) {
+        byte why = 'D';
+        if (next < kept.size() && (Long) kept.get(next) == i + 1) {
+          why = ((byte[]) kept.get(next + 1))[0];
+          next += 2;
+        }
+        switch (why) {
           case 'D' -> {
             if (dryRun) {
               count(keys[i], () -> deleted++);
