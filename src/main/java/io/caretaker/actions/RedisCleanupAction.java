@@ -247,6 +247,7 @@ public final class RedisCleanupAction implements Action {
     private long pending; // keys in deletes not yet answered
     private boolean lostLock;
     private boolean reachedMax;
+    private List<RedisGlob> guards; // the protect globs that can match the pattern being swept
 
     Sweep(RedisLock lock, boolean dryRun, boolean cluster) {
       this.cluster = cluster;
@@ -278,6 +279,7 @@ public final class RedisCleanupAction implements Action {
      * no other client waits for more than one of them.
      */
     boolean pattern(RedisGlob pattern) throws InterruptedException {
+      guards = protect.stream().filter(p -> !p.disjointFrom(pattern)).toList();
       ArrayDeque<Group> inFlight = new ArrayDeque<>();
       ArrayDeque<byte[]> candidates = new ArrayDeque<>(); // scanned, not yet sent for deletion
       ScanCursor cursor = ScanCursor.INITIAL;
@@ -339,7 +341,7 @@ public final class RedisCleanupAction implements Action {
     private List<byte[]> candidates(List<byte[]> keys, int queued) {
       List<byte[]> batch = new ArrayList<>(keys.size());
       for (byte[] key : keys) {
-        if (seen.contains(key)) {
+        if (seen.size() > 0 && seen.contains(key)) {
           continue; // SCAN returned it twice
         }
         if (isProtected(key)) {
@@ -357,7 +359,7 @@ public final class RedisCleanupAction implements Action {
     }
 
     private boolean isProtected(byte[] key) {
-      for (RedisGlob p : protect) {
+      for (RedisGlob p : guards) {
         if (p.matches(key)) {
           return true;
         }

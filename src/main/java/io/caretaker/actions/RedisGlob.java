@@ -26,6 +26,30 @@ final class RedisGlob {
   }
 
   /**
+   * True when no key can match both globs. Every key a glob matches starts with its literal
+   * prefix (the bytes before the first {@code * ? [ \}), so two globs whose prefixes differ
+   * within the shorter one cannot share a key. False says only that this test cannot tell.
+   */
+  boolean disjointFrom(RedisGlob other) {
+    int common = Math.min(literalPrefix(), other.literalPrefix());
+    for (int i = 0; i < common; i++) {
+      if (pattern[i] != other.pattern[i]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private int literalPrefix() {
+    int i = 0;
+    while (i < pattern.length && pattern[i] != '*' && pattern[i] != '?' && pattern[i] != '['
+        && pattern[i] != '\\') {
+      i++;
+    }
+    return i;
+  }
+
+  /**
    * {@code skipLonger} is Redis's guard against exponential backtracking: once a {@code *}
    * has tried every suffix and failed, an outer {@code *} trying longer prefixes cannot succeed.
    */

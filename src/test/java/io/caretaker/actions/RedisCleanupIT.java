@@ -232,6 +232,34 @@ class RedisCleanupIT {
   }
 
   @Test
+  void globsTheSweepSkipsAsDisjointShareNoKeyInRedis() throws Exception {
+    assertThat(new RedisGlob("position:*").disjointFrom(new RedisGlob("cache:*"))).isTrue();
+    assertThat(new RedisGlob("cache:pos:*").disjointFrom(new RedisGlob("cache:*"))).isFalse();
+    assertThat(new RedisGlob("ca\\*x").disjointFrom(new RedisGlob("cache:*"))).isFalse();
+    Random random = new Random(11);
+    String alphabet = "ab:*?[]\\";
+    for (int i = 0; i < 2_000; i++) {
+      redis.set(randomText(random, "ab:*?[]\\", 1 + random.nextInt(5)), "1");
+    }
+    int disjoint = 0;
+    int sharing = 0;
+    for (int i = 0; i < 1_000; i++) {
+      String a = randomText(random, alphabet, 1 + random.nextInt(4));
+      String b = randomText(random, alphabet, 1 + random.nextInt(4));
+      Set<String> both = new HashSet<>(keys(a));
+      both.retainAll(keys(b));
+      if (new RedisGlob(a).disjointFrom(new RedisGlob(b))) {
+        disjoint++;
+        assertThat(both).as("%s and %s", a, b).isEmpty();
+      } else if (!both.isEmpty()) {
+        sharing++;
+      }
+    }
+    assertThat(disjoint).isGreaterThan(100);
+    assertThat(sharing).isGreaterThan(100);
+  }
+
+  @Test
   void protectMeansWhatMatchMeansToRedis() throws Exception {
     Random random = new Random(7);
     String alphabet = "ab:*?[]^-\\x\u00e9";
