@@ -8,6 +8,8 @@
 #   (c) bounded Lua step: SCAN cursor MATCH cache:* COUNT 1000 + UNLINK, one EVALSHA per step
 #   (d) caretaker, min_idle 0        (e) caretaker, min_idle 1s (keys idle for 2 s first)
 #   (f) caretaker with its brake loosened (latency_target 20ms), to show what pacing costs
+#   (g) the bounded Lua step of (c) with an OBJECT IDLETIME check per key (keys idle for 2 s
+#       first): no client round trip at all, so the least an idle filter can cost Redis
 # Targets: (d) and (e) at least 3x (a)'s keys/s and within 25% of (c)'s; worst PING under 10 ms;
 # every protected key survives.
 #   bench/redis-cleanup.sh
@@ -85,7 +87,7 @@ keys_lua() {
   rc eval "local k = redis.call('KEYS', ARGV[1]) for i = 1, #k, 5000 do
     redis.call('DEL', unpack(k, i, math.min(i + 4999, #k))) end return #k" 0 'cache:*'
 }
-bounded_lua() { python3 bench/redis_ping.py "$RPORT" --bounded-lua 'cache:*'; }
+bounded_lua() { python3 bench/redis_ping.py "$RPORT" --bounded-lua 'cache:*' "$@"; }
 caretaker() {
   curl -s -X POST -H "Authorization: Bearer bench" \
     "http://127.0.0.1:$PORT/api/v1/actions/$1/run?wait=true&force=true" > "$work/run.json" \
@@ -113,3 +115,4 @@ measure "(c) bounded Lua SCAN+UNLINK step" bounded_lua
 measure "(d) caretaker redis-cleanup" caretaker cleanup
 measure "(e) caretaker redis-cleanup, min_idle" caretaker cleanup-idle
 measure "(f) caretaker, latency_target 20ms" caretaker cleanup-loose
+measure "(g) bounded Lua step + idle check" bounded_lua 1

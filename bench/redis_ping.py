@@ -5,6 +5,10 @@
                                           SIGTERM, then print the round trips: samples, p99_ms,
                                           max_ms
   redis_ping.py PORT --bounded-lua GLOB   drive the bounded Lua cleanup step until the cursor is 0
+  redis_ping.py PORT --bounded-lua GLOB MIN_IDLE
+                                          the same step, unlinking only keys idle MIN_IDLE
+                                          seconds or more (one OBJECT IDLETIME per key): the
+                                          least an idle-filtered cleanup can cost Redis
 """
 import signal
 import socket
@@ -13,6 +17,15 @@ import time
 
 STEP = """local r = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', 1000)
 if #r[2] > 0 then redis.call('UNLINK', unpack(r[2])) end
+return r[1]"""
+
+STEP_IDLE = """local r = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', 1000)
+local min_idle, doomed = tonumber(ARGV[3]), {}
+for _, k in ipairs(r[2]) do
+  local idle = redis.call('OBJECT', 'IDLETIME', k)
+  if idle and idle >= min_idle then doomed[#doomed + 1] = k end
+end
+if #doomed > 0 then redis.call('UNLINK', unpack(doomed)) end
 return r[1]"""
 
 
@@ -65,18 +78,19 @@ def ping(port):
     print("max_ms", times[-1] * 1000)
 
 
-def bounded_lua(port, glob):
+def bounded_lua(port, glob, min_idle=None):
     client = Client(port)
-    sha = client.call("SCRIPT", "LOAD", STEP).decode()
+    sha = client.call("SCRIPT", "LOAD", STEP if min_idle is None else STEP_IDLE).decode()
+    extra = [] if min_idle is None else [min_idle]
     cursor = b"0"
     while True:
-        cursor = client.call("EVALSHA", sha, "0", cursor, glob)
+        cursor = client.call("EVALSHA", sha, "0", cursor, glob, *extra)
         if cursor == b"0":
             break
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[2] == "--bounded-lua":
-        bounded_lua(int(sys.argv[1]), sys.argv[3])
+        bounded_lua(int(sys.argv[1]), sys.argv[3], *sys.argv[4:5])
     else:
         ping(int(sys.argv[1]))
