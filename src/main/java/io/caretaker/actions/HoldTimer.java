@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * goes out in one write between two TIME commands, so Redis reads and runs the three back to back
  * and the difference of the two TIMEs is how long the group held it. Delays on this side (the
  * agent's thread waiting for a core, reading a large reply) do not count, as they would if the
- * agent timed its own round trips.
+ * agent timed its own round trips. (A group larger than Redis's 16 KiB read may be read in two
+ * parts with other clients served in between; that can only make the figure larger.)
  *
  * <p>Redis runs every complete command it has read from a client before serving another one. If
  * it read two of our groups at once, another client waited for both: a group that started within
@@ -53,9 +54,10 @@ final class HoldTimer {
     RedisFuture<List<byte[]>> before = async.time();
     T sent = group.get();
     RedisFuture<List<byte[]>> after = async.time();
-    connection.flushCommands();
+    // Before the flush, so heldNanos always runs on the connection's thread, in order.
     CompletableFuture<Long> held = before.toCompletableFuture()
         .thenCombine(after, (start, end) -> heldNanos(micros(start), micros(end)));
+    connection.flushCommands();
     return new Timed<>(sent, held);
   }
 
