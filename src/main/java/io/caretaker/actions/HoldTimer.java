@@ -32,9 +32,8 @@ final class HoldTimer {
 
   private final StatefulRedisConnection<byte[], byte[]> connection;
   private final RedisAsyncCommands<byte[], byte[]> async;
-  // Written only on the connection's thread, which completes replies in the order sent.
-  private long heldSinceMicros;
-  private long lastEndMicros;
+  // Used only on the connection's thread, which completes replies in the order sent.
+  private final Holds holds = new Holds();
 
   HoldTimer(StatefulRedisConnection<byte[], byte[]> connection) {
     this.connection = connection;
@@ -56,17 +55,24 @@ final class HoldTimer {
     RedisFuture<List<byte[]>> after = async.time();
     // Before the flush, so heldNanos always runs on the connection's thread, in order.
     CompletableFuture<Long> held = before.toCompletableFuture()
-        .thenCombine(after, (start, end) -> heldNanos(micros(start), micros(end)));
+        .thenCombine(after, (start, end) -> holds.next(micros(start), micros(end)));
     connection.flushCommands();
     return new Timed<>(sent, held);
   }
 
-  private long heldNanos(long startMicros, long endMicros) {
-    if (startMicros - lastEndMicros > BACK_TO_BACK_MICROS) {
-      heldSinceMicros = startMicros;
+  /** Turns the TIMEs around each group, in the order sent, into holds. */
+  static final class Holds {
+    private long heldSinceMicros;
+    private long lastEndMicros = Long.MIN_VALUE / 2; // the first group always starts a hold
+
+    /** How long Redis was held when this group ended, in nanoseconds. */
+    long next(long startMicros, long endMicros) {
+      if (startMicros - lastEndMicros > BACK_TO_BACK_MICROS) {
+        heldSinceMicros = startMicros;
+      }
+      lastEndMicros = endMicros;
+      return Math.max(0, endMicros - heldSinceMicros) * 1000;
     }
-    lastEndMicros = endMicros;
-    return Math.max(0, endMicros - heldSinceMicros) * 1000;
   }
 
   /** TIME's answer: unix seconds and microseconds within the second. */
