@@ -53,7 +53,7 @@ final class HoldTimer {
     RedisFuture<List<byte[]>> before = async.time();
     T sent = group.get();
     RedisFuture<List<byte[]>> after = async.time();
-    // Before the flush, so heldNanos always runs on the connection's thread, in order.
+    // Before the flush, so the holds are worked out on the connection's thread, in order.
     CompletableFuture<Long> held = before.toCompletableFuture()
         .thenCombine(after, (start, end) -> holds.next(micros(start), micros(end)));
     connection.flushCommands();
