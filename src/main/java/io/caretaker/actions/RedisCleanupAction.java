@@ -8,12 +8,13 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
@@ -23,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -394,10 +396,17 @@ public final class RedisCleanupAction implements Action {
     private Part part(List<byte[]> batch) {
       byte[][] keys = batch.toArray(new byte[0][]);
       if (plainUnlink) {
-        return new Part(keys, async.unlink(keys), null);
+        return new Part(keys, async.dispatch(CommandType.UNLINK,
+            new IntegerOutput<>(ByteArrayCodec.INSTANCE), new BulkArgs(batch)), null);
       }
-      return new Part(keys, null,
-          async.evalsha(script, ScriptOutputType.MULTI, keys, conditions));
+      // EVALSHA digest numkeys key... arg..., as Lettuce's evalsha would send it.
+      List<byte[]> args = new ArrayList<>(2 + keys.length + conditions.length);
+      args.add(bytes(script));
+      args.add(bytes(Integer.toString(keys.length)));
+      args.addAll(batch);
+      args.addAll(Arrays.asList(conditions));
+      return new Part(keys, null, async.dispatch(CommandType.EVALSHA,
+          new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), new BulkArgs(args)));
     }
 
     private void complete(Delete d) throws InterruptedException {
