@@ -9,7 +9,6 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -31,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 /**
  * Deletes stale cache keys without hurting the trading system that shares the Redis.
@@ -74,10 +74,8 @@ public final class RedisCleanupAction implements Action {
       StatefulRedisConnection<byte[], byte[]> seed =
           opened(open, redis.connectDedicated(ByteArrayCodec.INSTANCE));
       Optional<ClusterNodes> cluster = cluster(seed.sync());
-      // SCAN sees only the node it is sent to: in a cluster, every master is swept. Each node
-      // gets a second connection for the sweep, whose commands are timed in groups (HoldTimer).
-      List<StatefulRedisConnection<byte[], byte[]>> nodes = new ArrayList<>();
-      List<HoldTimer> timers = new ArrayList<>();
+      // SCAN sees only the node it is sent to: in a cluster, every master is swept.
+      List<Node> nodes = new ArrayList<>();
       StatefulRedisConnection<byte[], byte[]> lockNode = seed;
       if (cluster.isPresent()) {
         details.put("cluster_masters", cluster.get().masters().stream()
@@ -86,34 +84,34 @@ public final class RedisCleanupAction implements Action {
             .orElseThrow(() -> new ActionFailure("no cluster master serves the slot of "
                 + RedisLock.keyFor(name), details));
         for (ClusterNodes.Master m : cluster.get().masters()) {
-          StatefulRedisConnection<byte[], byte[]> node = opened(open,
-              redis.connectNode(ByteArrayCodec.INSTANCE, m.host(), m.port()));
+          Supplier<StatefulRedisConnection<byte[], byte[]>> connect =
+              () -> redis.connectNode(ByteArrayCodec.INSTANCE, m.host(), m.port());
+          Node node = new Node(opened(open, connect.get()), timer(open, connect));
           nodes.add(node);
-          timers.add(new HoldTimer(opened(open,
-              redis.connectNode(ByteArrayCodec.INSTANCE, m.host(), m.port()))));
           if (m.equals(lockOwner)) {
-            lockNode = node;
+            lockNode = node.control();
           }
         }
       } else {
-        nodes.add(seed);
-        timers.add(new HoldTimer(opened(open, redis.connectDedicated(ByteArrayCodec.INSTANCE))));
+        nodes.add(new Node(seed,
+            timer(open, () -> redis.connectDedicated(ByteArrayCodec.INSTANCE))));
       }
-      for (StatefulRedisConnection<byte[], byte[]> node : nodes) {
-        refuseLfu(node.sync(), details);
+      for (Node node : nodes) {
+        refuseLfu(node.control().sync(), details);
       }
       details.put("used_memory_before", usedMemory(nodes));
       RedisLock lock = RedisLock.acquire(lockNode.sync(), name, owner)
           .orElseThrow(() -> new ActionSkipped("locked", details));
       sweep = new Sweep(lock, ctx.dryRun(), cluster.isPresent());
       try {
-        sweep(sweep, nodes, timers);
+        sweep(sweep, nodes);
       } finally {
         release(lock);
       }
       sweep.report(details);
       if (spec.memoryPurge() && !ctx.dryRun()) {
-        details.put("memory_purge", nodes.stream().map(n -> memoryPurge(n.sync())).toList());
+        details.put("memory_purge",
+            nodes.stream().map(n -> memoryPurge(n.control().sync())).toList());
       }
       details.put("used_memory_after", usedMemory(nodes));
       if (sweep.lostLock) {
@@ -131,10 +129,9 @@ public final class RedisCleanupAction implements Action {
     }
   }
 
-  private void sweep(Sweep sweep, List<StatefulRedisConnection<byte[], byte[]>> nodes,
-      List<HoldTimer> timers) throws InterruptedException {
-    for (int i = 0; i < nodes.size(); i++) {
-      sweep.on(timers.get(i), nodes.get(i).sync().scriptLoad(SCRIPT));
+  private void sweep(Sweep sweep, List<Node> nodes) throws InterruptedException {
+    for (Node node : nodes) {
+      sweep.on(node.timer(), node.control().sync().scriptLoad(SCRIPT));
       for (String pattern : spec.patterns()) {
         if (!sweep.pattern(new RedisGlob(pattern))) {
           return;
@@ -146,6 +143,17 @@ public final class RedisCleanupAction implements Action {
   private static <T> T opened(List<? super T> open, T connection) {
     open.add(connection);
     return connection;
+  }
+
+  /**
+   * One Redis to sweep: a connection for the run's own commands (lock, INFO, script load) and
+   * one of its own for the sweep, whose commands are timed in groups.
+   */
+  private record Node(StatefulRedisConnection<byte[], byte[]> control, HoldTimer timer) {}
+
+  private static HoldTimer timer(List<StatefulRedisConnection<byte[], byte[]>> open,
+      Supplier<StatefulRedisConnection<byte[], byte[]>> connect) {
+    return new HoldTimer(opened(open, connect.get()));
   }
 
   /** The cluster's masters when this Redis is a cluster node. */
@@ -175,8 +183,8 @@ public final class RedisCleanupAction implements Action {
     }
   }
 
-  private static long usedMemory(List<StatefulRedisConnection<byte[], byte[]>> nodes) {
-    return nodes.stream().mapToLong(n -> usedMemory(n.sync())).sum();
+  private static long usedMemory(List<Node> nodes) {
+    return nodes.stream().mapToLong(n -> usedMemory(n.control().sync())).sum();
   }
 
   private static long usedMemory(RedisCommands<byte[], byte[]> cmds) {
@@ -226,7 +234,6 @@ public final class RedisCleanupAction implements Action {
   private final class Sweep {
     private static final int IN_FLIGHT = 2;
     private HoldTimer timer;
-    private RedisAsyncCommands<byte[], byte[]> async;
     private String script;
     private final boolean cluster;
     private final RedisLock lock;
@@ -268,7 +275,6 @@ public final class RedisCleanupAction implements Action {
     /** Sweeps this node next (a cluster master, or the one Redis), through a timer of its own. */
     void on(HoldTimer nodeTimer, String scriptSha) {
       this.timer = nodeTimer;
-      this.async = nodeTimer.commands();
       this.script = scriptSha;
     }
 
@@ -332,7 +338,7 @@ public final class RedisCleanupAction implements Action {
       scans++;
       ScanArgs args = ScanArgs.Builder.matches(pattern.bytes()).limit(scanPacer.batch());
       HoldTimer.Timed<RedisFuture<KeyScanCursor<byte[]>>> t =
-          timer.time(() -> async.scan(cursor, args));
+          timer.time(() -> timer.commands().scan(cursor, args));
       return new Scan(t.sent(), t.heldNanos());
     }
 
@@ -396,7 +402,7 @@ public final class RedisCleanupAction implements Action {
     private Part part(List<byte[]> batch) {
       byte[][] keys = batch.toArray(new byte[0][]);
       if (plainUnlink) {
-        return new Part(keys, async.dispatch(CommandType.UNLINK,
+        return new Part(keys, timer.commands().dispatch(CommandType.UNLINK,
             new IntegerOutput<>(ByteArrayCodec.INSTANCE), new BulkArgs(batch)), null);
       }
       // EVALSHA digest numkeys key... arg..., as Lettuce's evalsha would send it.
@@ -405,7 +411,7 @@ public final class RedisCleanupAction implements Action {
       args.add(bytes(Integer.toString(keys.length)));
       args.addAll(batch);
       args.addAll(Arrays.asList(conditions));
-      return new Part(keys, null, async.dispatch(CommandType.EVALSHA,
+      return new Part(keys, null, timer.commands().dispatch(CommandType.EVALSHA,
           new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), new BulkArgs(args)));
     }
 
