@@ -21,12 +21,7 @@ RPORT=${RPORT:-16400}
 KEYS_N=${KEYS_N:-1000000}
 PROTECTED_N=${PROTECTED_N:-200000}
 source bench/lib.sh
-rc() { redis-cli -p "$RPORT" "$@"; }
-
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
-  --enable-debug-command local >/dev/null &
-pids+=($!)
-for _ in $(seq 1 50); do rc ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis --enable-debug-command local
 
 cat > "$work/c.yml" <<YAML
 agent: { data_dir: $work/data, instance: bench }

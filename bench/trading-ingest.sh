@@ -13,11 +13,7 @@ PORT=${PORT:-19469}
 RPORT=${RPORT:-16399}
 STREAM_ENTRIES=${STREAM_ENTRIES:-1000000}
 source bench/lib.sh
-rc() { redis-cli -p "$RPORT" "$@"; }
-
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null &
-pids+=($!)
-for _ in $(seq 1 50); do rc ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis
 
 # Backlog for the stream consumer: group at the start, then the entries (RESP via --pipe).
 rc xgroup create trading:events caretaker 0 MKSTREAM >/dev/null
