@@ -320,23 +320,17 @@ public final class RedisCleanupAction implements Action {
 
     /**
      * What to send next: the next SCAN page as soon as its cursor is known, while the candidates
-     * are fewer than a delete batch and a page; else a full delete batch; else the next page;
-     * else what candidates there are; null when nothing is to be sent now. Scanning ahead keeps
-     * a page in flight while the deletes drain, so Redis never waits while this side reads a page:
-     * asking for the next page only once the candidates ran out left Redis idle for one such read
-     * per page (about a fifth of the run with {@code min_idle}).
+     * are fewer than a delete batch and a page; else a delete batch of the candidates (up to the
+     * batch size); null when there are none. Scanning ahead keeps a page in flight while
+     * the deletes drain, so Redis never waits while this side reads a page: asking for the next
+     * page only once the candidates ran out left Redis idle for one such read per page (about a
+     * sixth of a run with {@code min_idle}).
      */
     private Group next(ArrayDeque<Group> inFlight, ArrayDeque<byte[]> candidates,
         ScanCursor cursor, boolean swept, RedisGlob pattern) {
       boolean scanAhead = inFlight.stream().anyMatch(Scan.class::isInstance);
       boolean canScan = !scanAhead && !swept && !reachedMax;
       if (canScan && candidates.size() < deletePacer.batch() + scanPacer.batch()) {
-        return scan(cursor, pattern);
-      }
-      if (candidates.size() >= deletePacer.batch()) {
-        return send(candidates);
-      }
-      if (canScan) {
         return scan(cursor, pattern);
       }
       return candidates.isEmpty() ? null : send(candidates);
