@@ -37,6 +37,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +70,7 @@ public final class Daemon implements AutoCloseable {
   private volatile HealthScore.Result health =
       HealthScore.compute(List.of(), io.prometheus.metrics.model.snapshots.MetricSnapshots.of());
   /** Stream readers: Lettuce decodes each connection's replies on one thread, so two share it. */
-  private final List<StreamConsumer> streamConsumers = new java.util.ArrayList<>();
+  private final List<StreamConsumer> streamConsumers = new ArrayList<>();
   private static final int STREAM_CONSUMERS = 2;
   private CollectionLoop loop;
   private ActionExecutor executor;

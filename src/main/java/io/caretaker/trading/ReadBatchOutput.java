@@ -124,11 +124,10 @@ final class ReadBatchOutput extends CommandOutput<String, String, ReadBatch> {
         return StandardCharsets.UTF_8.decode(value).toString();
       }
     }
-    int length = end - start;
-    if (count == 0 || length == 0) {
+    if (count == 0) {
       return StandardCharsets.UTF_8.decode(value).toString();
     }
-    int scale = point < 0 ? 0 : length - point - 1;
+    int scale = point < 0 ? 0 : end - start - point - 1;
     value.position(end);
     return digits / POWERS_OF_TEN[scale];
   }
