@@ -132,7 +132,8 @@ public final class Daemon implements AutoCloseable {
     ruleMetrics = new RuleMetrics(registry, config.rules());
     Supplier<HealthScore.Result> health = () -> this.health;
     executor = new ActionExecutor(config.actions(), Actions.create(config.actions(), health,
-        history, config.agent().instance(), clock, registry, redis), history, maintenance,
+        history, config.agent().instance(), clock, registry, redis, config.agent().dataDir()),
+        history, maintenance,
         registry, clock,
         MAX_CONCURRENT_RUNS);
     loop.addListener(this::evaluateRules);

@@ -20,7 +20,7 @@ public final class Actions {
 
   public static Map<String, Action> create(Map<String, ActionConfig> configs,
       Supplier<HealthScore.Result> health, RunHistory history, String instance, Clock clock,
-      PrometheusRegistry registry, Optional<RedisConnection> redis) {
+      PrometheusRegistry registry, Optional<RedisConnection> redis, java.nio.file.Path dataDir) {
     Map<String, Action> actions = new LinkedHashMap<>();
     Gauge backupSuccess = Gauge.builder()
         .name("caretaker_backup_last_success_timestamp_seconds")
@@ -38,7 +38,7 @@ public final class Actions {
       } else if (spec instanceof ActionSpec.Command command) {
         action = new CommandAction(command);
       } else if (spec instanceof ActionSpec.FileRetention retention) {
-        FileRetentionAction files = new FileRetentionAction(retention, clock);
+        FileRetentionAction files = new FileRetentionAction(retention, clock, dataDir);
         files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original
         action = files;
       } else if (spec instanceof ActionSpec.Backup backup) {

@@ -1,6 +1,7 @@
 package io.caretaker.actions;
 
 import io.caretaker.config.ActionSpec;
+import io.caretaker.config.PathFence;
 import io.caretaker.config.Units;
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -40,12 +41,14 @@ final class FileRetentionAction implements Action {
 
   private final ActionSpec.FileRetention spec;
   private final Clock clock;
+  private final Path dataDir;
   private final List<PathMatcher> include;
   private final List<PathMatcher> exclude;
 
-  FileRetentionAction(ActionSpec.FileRetention spec, Clock clock) {
+  FileRetentionAction(ActionSpec.FileRetention spec, Clock clock, Path dataDir) {
     this.spec = spec;
     this.clock = clock;
+    this.dataDir = dataDir;
     this.include = spec.include().stream().map(FileRetentionAction::matcher).toList();
     this.exclude = spec.exclude().stream().map(FileRetentionAction::matcher).toList();
   }
@@ -126,11 +129,19 @@ final class FileRetentionAction implements Action {
     }
   }
 
-  /** The real path of a root; refused when it is the filesystem root or not a directory. */
-  private static Path resolveRoot(Path configured) throws IOException {
+  /**
+   * The real path of a root, fenced again on every run (a link may have changed since the config
+   * was checked): refused when it is, holds or sits in a system directory (unless allowed), or
+   * overlaps the agent's data directory, or is not a directory.
+   */
+  private Path resolveRoot(Path configured) throws IOException {
     Path real = configured.toRealPath();
-    if (real.getParent() == null) {
-      throw new IOException("resolves to the filesystem root; refused");
+    Optional<String> system = PathFence.systemDirectory(real);
+    if (system.isPresent() && (!spec.allowSystemRoot() || real.getParent() == null)) {
+      throw new IOException("resolves to " + real + ", which " + system.get() + "; refused");
+    }
+    if (PathFence.overlap(real, PathFence.real(dataDir))) {
+      throw new IOException("resolves to " + real + ", which overlaps agent.data_dir; refused");
     }
     if (!Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException("not a directory");

@@ -58,6 +58,7 @@ public sealed interface ActionSpec {
 
   record FileRetention(
       List<Path> roots,
+      boolean allowSystemRoot,
       List<String> include,
       List<String> exclude,
       Optional<Duration> compressAfter,
@@ -82,6 +83,7 @@ public sealed interface ActionSpec {
       case "redis-cleanup" -> redisCleanup(s);
       case "file-retention" -> new FileRetention(
           roots(s),
+          s.bool("allow_system_root", false),
           patterns(s, "include", List.of("*.log", "*.log.*")),
           patterns(s, "exclude", List.of()),
           s.optionalDuration("compress_after"),
@@ -98,7 +100,7 @@ public sealed interface ActionSpec {
           s.integer("keep", 7, 1, 100_000),
           s.bool("redis_snapshot", false));
       case "command" -> new Command(
-          nonEmpty(s, "argv", s.strings("argv", List.of())),
+          nonEmpty(s, "argv", s.stringsAllowingEmpty("argv", List.of())),
           s.stringMap("env"),
           s.optionalString("workdir").map(ActionSpec::path));
       default -> null;
@@ -109,7 +111,7 @@ public sealed interface ActionSpec {
     RedisCleanup spec = new RedisCleanup(
         nonEmpty(s, "patterns", s.strings("patterns", List.of())),
         s.strings("protect", List.of()),
-        s.duration("min_idle", Duration.ZERO, Duration.ZERO),
+        wholeSeconds(s, "min_idle"),
         s.bool("only_without_ttl", false),
         s.optionalDuration("ttl_above"),
         s.integer("batch", 1000, 10, 10_000),
@@ -152,16 +154,33 @@ public sealed interface ActionSpec {
     return targets.isEmpty() ? List.of(new JvmTarget.Self()) : List.copyOf(targets);
   }
 
-  private static List<Path> roots(Section s) {
-    List<Path> roots = nonEmpty(s, "roots", s.strings("roots", List.of())).stream()
-        .map(ActionSpec::path).toList();
-    for (Path root : roots) {
-      if (root.getParent() == null) {
-        s.problem("roots", "Refusing the filesystem root as a retention root. Found: \"" + root
-            + "\"");
-      }
+  /**
+   * Redis reports idle times in whole seconds and the cleanup script reads 0 as "no idle
+   * filter", so 500ms would delete recently used keys: only whole seconds are accepted.
+   */
+  private static Duration wholeSeconds(Section s, String key) {
+    Duration d = s.duration(key, Duration.ZERO, Duration.ZERO);
+    if (d.toMillis() % 1000 != 0) {
+      s.problem(key, "Idle times have one-second resolution; expecting whole seconds like 1s"
+          + " or 10m. Found: " + s.found(key));
     }
-    return roots;
+    return d;
+  }
+
+  /** Absolute paths only: a relative root would depend on where the agent was started. */
+  private static List<Path> roots(Section s) {
+    List<String> texts = nonEmpty(s, "roots", s.strings("roots", List.of()));
+    List<Path> roots = new ArrayList<>();
+    for (String text : texts) {
+      if (text.isEmpty()) {
+        continue; // reported by strings()
+      }
+      if (!Path.of(text).isAbsolute()) {
+        s.problem("roots", "Expecting an absolute path. Found: \"" + text + "\"");
+      }
+      roots.add(path(text));
+    }
+    return List.copyOf(roots);
   }
 
   /** Globs relative to a root: never absolute, never climbing out with "..". */

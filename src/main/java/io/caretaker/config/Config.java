@@ -71,30 +71,36 @@ public record Config(
   private static void checkRetentionRoots(Map<String, Section> sections,
       Map<String, ActionConfig> all, AgentConfig agent) {
     Map<Path, String> managed = new LinkedHashMap<>();
-    managed.put(agent.dataDir(), "agent.data_dir");
+    managed.put(PathFence.real(agent.dataDir()), "agent.data_dir");
     all.forEach((name, a) -> {
       if (a.spec() instanceof ActionSpec.Backup b) {
-        managed.put(b.dir(), "actions." + name + ".dir");
+        managed.put(PathFence.real(b.dir()), "actions." + name + ".dir");
       } else if (a.spec() instanceof ActionSpec.HealthReport h) {
-        managed.put(h.dir(), "actions." + name + ".dir");
+        managed.put(PathFence.real(h.dir()), "actions." + name + ".dir");
       }
     });
     all.forEach((name, a) -> {
       if (!(a.spec() instanceof ActionSpec.FileRetention r)) {
         return;
       }
+      Section section = sections.get(name);
       for (Path root : r.roots()) {
-        if (root.getParent() == null) {
-          continue; // refused on its own already
+        Path real = PathFence.real(root);
+        String shown = real.equals(root) ? root.toString() : root + " (really " + real + ")";
+        Optional<String> system = PathFence.systemDirectory(real);
+        if (system.isPresent() && (!r.allowSystemRoot() || real.getParent() == null)) {
+          section.problem("roots", "Root " + shown + " " + system.get()
+              + (real.getParent() == null ? "; refused" : "; refused unless allow_system_root: true"));
+          continue;
         }
         managed.forEach((other, owner) -> {
-          if (root.startsWith(other) || other.startsWith(root)) {
-            sections.get(name).problem("roots", "Root " + root + " overlaps " + owner + " ("
-                + other + "); a retention root must not hold or sit inside it");
+          if (PathFence.overlap(real, other)) {
+            section.problem("roots", "Root " + shown + " overlaps " + owner + " (" + other
+                + "); a retention root must not hold or sit inside it");
           }
         });
       }
-      r.roots().forEach(root -> managed.put(root, "actions." + name + ".roots"));
+      r.roots().forEach(root -> managed.put(PathFence.real(root), "actions." + name + ".roots"));
     });
   }
 }

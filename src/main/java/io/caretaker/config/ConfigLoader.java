@@ -27,6 +27,12 @@ public final class ConfigLoader {
   public static Config load(Path file) {
     String text;
     try {
+      long size = Files.size(file);
+      if (size > InputLimits.MAX_CONFIG_BYTES) {
+        throw new ConfigException(List.of(new ConfigProblem("", file.toString(), 0,
+            "Config file too large: " + size + " bytes; the limit is "
+                + InputLimits.MAX_CONFIG_BYTES)));
+      }
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException | SecurityException e) {
       throw new ConfigException(List.of(new ConfigProblem("", file.toString(), 0,

@@ -7,8 +7,9 @@ import java.util.regex.Pattern;
 
 /**
  * Replaces {@code ${NAME}} and {@code ${NAME:-default}} in scalar values; {@code $$} is a literal
- * {@code $}. An unset variable without a default becomes the empty string, which optional keys
- * treat as "not given" (so {@code tokens: ["${CARETAKER_TOKEN}"]} means no token when unset).
+ * {@code $}. An unset (or empty) variable without a default is a problem naming the key: left
+ * empty it would silently drop a list item and shift the rest (an argv argument would run as the
+ * program). {@code ${NAME:-}} says "empty when unset", which optional keys treat as not given.
  */
 final class EnvSubstitution implements YamlTree.Substitution {
   private static final Pattern REFERENCE =
@@ -23,7 +24,7 @@ final class EnvSubstitution implements YamlTree.Substitution {
   }
 
   @Override
-  public String apply(String text, int line, List<ConfigProblem> problems) {
+  public String apply(String text, String path, int line, List<ConfigProblem> problems) {
     if (text.indexOf('$') < 0) {
       return text;
     }
@@ -36,14 +37,20 @@ final class EnvSubstitution implements YamlTree.Substitution {
       } else if (m.group(1) == null) {
         problems.add(
             new ConfigProblem(
-                "", file, line,
+                path, file, line,
                 "Malformed variable reference; expecting ${NAME} or ${NAME:-default}. Found: \""
                     + text + "\""));
         return text;
       } else {
         String value = env.get(m.group(1));
         boolean unset = value == null || value.isEmpty();
-        replacement = unset ? (m.group(2) == null ? "" : m.group(2)) : value;
+        if (unset && m.group(2) == null) {
+          problems.add(new ConfigProblem(path, file, line, "Environment variable "
+              + m.group(1) + " is not set and has no default; set it, or write ${" + m.group(1)
+              + ":-} for an empty value"));
+          return text;
+        }
+        replacement = unset ? m.group(2) : value;
       }
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }

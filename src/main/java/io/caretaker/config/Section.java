@@ -102,6 +102,12 @@ final class Section {
   }
 
   Optional<Duration> optionalDuration(String key) {
+    Optional<ConfigNode> raw = value(key);
+    if (raw.isPresent() && raw.get() instanceof Scalar s && Units.tooLong(s.text())) {
+      problem(key, "Expecting a duration of at most " + Units.format(Units.MAX_DURATION)
+          + ". Found: " + s.describe());
+      return Optional.empty();
+    }
     return scalar(key, "a duration like 5s, 1m30s, 500ms or 7d", Units::parseDuration);
   }
 
@@ -159,8 +165,19 @@ final class Section {
 
   // ---- collections
 
-  /** A list of strings; empty strings (an unset ${VAR}) are dropped. */
+  /** A list of non-empty strings; an empty item (say, {@code ${VAR:-}}) is a problem. */
   List<String> strings(String key, List<String> def) {
+    List<String> out = stringsAllowingEmpty(key, def);
+    for (int i = 0; i < out.size(); i++) {
+      if (out.get(i).isEmpty()) {
+        problem(key + "[" + i + "]", lineOf(key), "Expecting a non-empty string");
+      }
+    }
+    return out;
+  }
+
+  /** A list of strings, empty ones kept in place (argv items, tokens from unset variables). */
+  List<String> stringsAllowingEmpty(String key, List<String> def) {
     Optional<ConfigNode> value = value(key);
     if (value.isEmpty()) {
       return def;
@@ -173,9 +190,7 @@ final class Section {
     for (int i = 0; i < list.items().size(); i++) {
       ConfigNode item = list.items().get(i);
       if (item instanceof Scalar s && s.text() != null) {
-        if (!s.text().isEmpty()) {
-          out.add(s.text());
-        }
+        out.add(s.text());
       } else {
         problem(key + "[" + i + "]", item.line(), "Expecting a string. Found: " + item.describe());
       }

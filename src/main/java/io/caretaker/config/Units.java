@@ -14,16 +14,34 @@ public final class Units {
       Map.of("B", 1L, "KB", 1_000L, "MB", 1_000_000L, "GB", 1_000_000_000L, "TB", 1_000_000_000_000L,
           "KIB", 1L << 10, "MIB", 1L << 20, "GIB", 1L << 30, "TIB", 1L << 40);
 
+  /** The longest duration anything takes: ten years, far from where arithmetic overflows. */
+  public static final Duration MAX_DURATION = Duration.ofDays(3650);
+
   private Units() {}
 
-  /** Parses a non-negative duration, e.g. "5s", "1h30m", "250ms"; null when it is not one. */
+  /**
+   * Parses a non-negative duration, e.g. "5s", "1h30m", "250ms"; null when it is not one or is
+   * longer than {@link #MAX_DURATION}.
+   */
   public static Duration parseDuration(String text) {
+    double millis = parseMillis(text);
+    return millis >= 0 && millis <= MAX_DURATION.toMillis() ? Duration.ofMillis(Math.round(millis))
+        : null;
+  }
+
+  /** Whether {@code text} is written like a duration but is longer than the maximum. */
+  public static boolean tooLong(String text) {
+    return parseMillis(text) > MAX_DURATION.toMillis();
+  }
+
+  /** A duration's milliseconds as a double (no overflow), or -1 when it is not one. */
+  private static double parseMillis(String text) {
     String s = text.trim();
     if (s.equals("0")) {
-      return Duration.ZERO;
+      return 0;
     }
     Matcher m = DURATION_PART.matcher(s);
-    Duration total = Duration.ZERO;
+    double totalMillis = 0;
     int end = 0;
     while (m.find() && m.start() == end) {
       double amount = Double.parseDouble(m.group(1));
@@ -36,10 +54,10 @@ public final class Units {
             case "d" -> 86_400_000L;
             default -> 7 * 86_400_000L;
           };
-      total = total.plusMillis(Math.round(amount * millisPerUnit));
+      totalMillis += amount * millisPerUnit;
       end = m.end();
     }
-    return end == s.length() && end > 0 ? total : null;
+    return end == s.length() && end > 0 ? totalMillis : -1;
   }
 
   /** Parses a byte size, e.g. "1GiB", "512MB", "1048576"; null when it is not one. */

@@ -50,11 +50,11 @@ class FileRetentionActionTest {
 
   private FileRetentionAction action(Path root, String compressAfter, String deleteAfter,
       Long maxBytes, Duration grace) {
-    return new FileRetentionAction(new ActionSpec.FileRetention(List.of(root),
+    return new FileRetentionAction(new ActionSpec.FileRetention(List.of(root), false,
         List.of("*.log", "*.log.*"), List.of("*.keep.log"),
         Optional.ofNullable(compressAfter).map(io.caretaker.config.Units::parseDuration),
         Optional.ofNullable(deleteAfter).map(io.caretaker.config.Units::parseDuration),
-        Optional.ofNullable(maxBytes), grace, 6), clock);
+        Optional.ofNullable(maxBytes), grace, 6), clock, root.resolveSibling("caretaker-data"));
   }
 
   private static Map<String, Object> run(FileRetentionAction a, boolean dryRun) throws Exception {

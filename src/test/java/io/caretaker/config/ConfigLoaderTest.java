@@ -274,7 +274,7 @@ class ConfigLoaderTest {
                            min_idle: 1h, only_without_ttl: false, ttl_above: null, batch: 1000,
                            max_keys: 1000000, latency_target: 2ms, memory_purge: false,
                            cooldown: 10m }
-          log-cleanup: { type: file-retention, roots: [./logs], include: ["*.log", "*.log.*"],
+          log-cleanup: { type: file-retention, roots: [/srv/app/logs], include: ["*.log", "*.log.*"],
                          exclude: [], compress_after: 1d, delete_after: 7d,
                          max_total_bytes: 1GiB, active_grace: 10m, compression_level: 6 }
           health-report: { type: health-report, dir: ./reports, keep: 28 }
@@ -322,9 +322,8 @@ class ConfigLoaderTest {
           c: { type: teleport }
           d: { type: redis-cleanup, patterns: ["cache:*"], batches: 5 }
         """)).containsExactly(
-        "actions.a.roots (test.yml:2): Refusing the filesystem root as a retention root."
-            + " Found: \"/\"",
         "actions.a.compression_level (test.yml:2): Expecting a value between 1 and 9. Found: 11",
+        "actions.a.roots (test.yml:2): Root / is the filesystem root; refused",
         "actions.b.argv (test.yml:3): Expecting a non-empty list",
         "actions.c.type (test.yml:4): Expecting one of jvm-gc, redis-cleanup, file-retention,"
             + " health-report, backup, command. Found: \"teleport\"",
