@@ -7,6 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * which decides whether the run may start (one run per action at a time; maintenance, cooldown
  * and budget for automatic triggers; cooldown for manual runs unless forced), runs it on a
  * bounded worker pool with its timeout, and records the outcome in the history and metrics.
- * Cooldowns and budgets read the persisted history, so restarting the agent resets neither.
+ * Cooldowns and budgets read their own persisted state ({@link GuardState}), so neither a
+ * restart nor a flood of skips resets them. Skips are counted one by one in
+ * {@code caretaker_action_skipped_total} and recorded coalesced: one record per action and reason
+ * per {@link #SKIP_WINDOW}, with a count, so a storm of alerts costs a few history lines.
  *
  * <pre>{@code
  * executor.submit("log-cleanup", Trigger.manual("api"), RunOptions.NORMAL)
@@ -39,6 +43,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ActionExecutor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ActionExecutor.class);
+  /** Skips of one action for one reason within this window share one record. */
+  static final Duration SKIP_WINDOW = Duration.ofMinutes(1);
+  /** How often a coalesced skip's growing count is written to the history. */
+  private static final Duration SKIP_FLUSH = Duration.ofSeconds(5);
 
   private final Map<String, ActionConfig> configs;
   private final Map<String, Action> actions;
@@ -50,6 +58,10 @@ public final class ActionExecutor implements AutoCloseable {
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
       daemon("caretaker-action-timer"));
   private final Set<String> running = new HashSet<>();
+  private final GuardState guards;
+  /** The open skip record of each action and reason ("action/reason"), and which have news. */
+  private final Map<String, RunRecord> openSkips = new HashMap<>();
+  private final Set<String> unsavedSkips = new HashSet<>();
   private final List<Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
 
   /** Dry run (plan only) and force (manual runs ignore the cooldown). */
@@ -79,6 +91,10 @@ public final class ActionExecutor implements AutoCloseable {
     this.metrics = new ExecutorMetrics(registry, configs.keySet());
     this.clock = clock;
     this.workers = Executors.newFixedThreadPool(maxConcurrentRuns, daemon("caretaker-action"));
+    this.guards = new GuardState(new StateFile(history.dir().resolve("guards.json")), configs,
+        history);
+    timer.scheduleWithFixedDelay(this::saveSkips, SKIP_FLUSH.toMillis(), SKIP_FLUSH.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Called with every finished (or skipped) run, on the thread that finished it. */
@@ -112,14 +128,15 @@ public final class ActionExecutor implements AutoCloseable {
     boolean dryRun = options.dryRun() || config.dryRun();
     Instant now = clock.instant();
     synchronized (this) {
-      Optional<String> skip = skipReason(config, trigger, options, dryRun, now);
+      Optional<SkipReason> skip = skipReason(config, trigger, options, dryRun, now);
       if (skip.isPresent()) {
-        RunRecord skipped = new RunRecord(history.nextId(), name, trigger, now, now,
-            Outcome.SKIPPED, skip.get(), dryRun, Map.of());
-        finish(skipped);
+        RunRecord skipped = skip(name, trigger, skip.get(), dryRun, now);
         return new Run(skipped.id(), CompletableFuture.completedFuture(skipped));
       }
       running.add(name);
+      if (!dryRun) {
+        guards.started(name, trigger.automatic(), now);
+      }
     }
     return start(config, trigger, dryRun, now);
   }
@@ -128,48 +145,72 @@ public final class ActionExecutor implements AutoCloseable {
    * Records a run that a trigger skipped before asking (a paused schedule's due time), so the
    * history says why nothing ran.
    */
-  public RunRecord recordSkip(String name, Trigger trigger, String reason) {
+  public synchronized RunRecord recordSkip(String name, Trigger trigger, SkipReason reason) {
     if (!configs.containsKey(name)) {
       throw new UnknownActionException(name);
     }
-    Instant now = clock.instant();
-    RunRecord skipped = new RunRecord(history.nextId(), name, trigger, now, now, Outcome.SKIPPED,
-        reason, false, Map.of());
-    finish(skipped);
-    return skipped;
+    return skip(name, trigger, reason, false, clock.instant());
   }
 
-  private Optional<String> skipReason(ActionConfig config, Trigger trigger, RunOptions options,
-      boolean dryRun, Instant now) {
+  private Optional<SkipReason> skipReason(ActionConfig config, Trigger trigger,
+      RunOptions options, boolean dryRun, Instant now) {
     String name = config.name();
     if (running.contains(name)) {
-      return Optional.of("running");
+      return Optional.of(SkipReason.RUNNING);
     }
-    if (trigger.automatic()) {
-      Optional<String> inMaintenance = maintenance.activeReason(now);
-      if (inMaintenance.isPresent()) {
-        return Optional.of("maintenance");
-      }
+    if (trigger.automatic() && maintenance.activeReason(now).isPresent()) {
+      return Optional.of(SkipReason.MAINTENANCE);
     }
     if (dryRun) {
       return Optional.empty();
     }
     boolean cooldownApplies = trigger.automatic() || !options.force();
-    Optional<RunRecord> last = history.last(name, RunRecord::ran);
-    if (cooldownApplies && last.isPresent()
-        && now.isBefore(last.get().startedAt().plus(config.cooldown()))) {
-      return Optional.of("cooldown");
+    Optional<Instant> last = guards.lastStart(name);
+    if (cooldownApplies && last.isPresent() && now.isBefore(last.get().plus(config.cooldown()))) {
+      return Optional.of(SkipReason.COOLDOWN);
     }
     if (trigger.automatic() && config.budget().isPresent()) {
       ActionConfig.Budget budget = config.budget().get();
-      Instant since = now.minus(budget.per());
-      long used = history.count(name, r -> r.ran() && r.trigger().automatic()
-          && r.startedAt().isAfter(since));
-      if (used >= budget.runs()) {
-        return Optional.of("budget");
+      if (guards.automaticStartsAfter(name, now.minus(budget.per())) >= budget.runs()) {
+        return Optional.of(SkipReason.BUDGET);
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Counts a skip and records it: the first of a window as a new record (logged), the rest by
+   * raising that record's count (written every few seconds, not logged). Under the lock.
+   */
+  private RunRecord skip(String name, Trigger trigger, SkipReason reason, boolean dryRun,
+      Instant now) {
+    metrics.skipped(name, trigger, reason);
+    String key = name + "/" + reason.label();
+    RunRecord open = openSkips.get(key);
+    if (open != null && now.isBefore(open.startedAt().plus(SKIP_WINDOW))) {
+      RunRecord counted = new RunRecord(open.id(), name, open.trigger(), open.startedAt(), now,
+          Outcome.SKIPPED, reason.label(), open.dryRun(), Map.of("count", open.skipCount() + 1));
+      openSkips.put(key, counted);
+      unsavedSkips.add(key);
+      history.update(counted);
+      return counted;
+    }
+    saveSkip(key);
+    RunRecord first = new RunRecord(history.nextId(), name, trigger, now, now, Outcome.SKIPPED,
+        reason.label(), dryRun, Map.of("count", 1));
+    openSkips.put(key, first);
+    finish(first);
+    return first;
+  }
+
+  private synchronized void saveSkips() {
+    List.copyOf(unsavedSkips).forEach(this::saveSkip);
+  }
+
+  private void saveSkip(String key) {
+    if (unsavedSkips.remove(key)) {
+      history.append(openSkips.get(key));
+    }
   }
 
   private Run start(ActionConfig config, Trigger trigger,
@@ -179,6 +220,10 @@ public final class ActionExecutor implements AutoCloseable {
     AtomicBoolean recorded = new AtomicBoolean();
     Action action = actions.get(config.name());
     ActionContext ctx = new ActionContext(config.name(), dryRun, trigger);
+    // Written before the action starts: a stop mid-run leaves a record that the next start
+    // closes as interrupted, and the id is never handed out again.
+    history.append(new RunRecord(id, config.name(), trigger, startedAt, null, Outcome.RUNNING,
+        null, dryRun, Map.of()));
     Future<?> work = workers.submit(() -> {
       RunRecord record = null;
       try {
@@ -221,8 +266,9 @@ public final class ActionExecutor implements AutoCloseable {
       details = action.run(ctx);
     } catch (ActionSkipped e) {
       outcome = Outcome.SKIPPED;
-      reason = e.getMessage();
+      reason = e.reason().label();
       details = e.details();
+      metrics.skipped(ctx.action(), ctx.trigger(), e.reason());
     } catch (ActionFailure e) {
       outcome = Outcome.FAILURE;
       reason = e.getMessage();
@@ -264,6 +310,7 @@ public final class ActionExecutor implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    saveSkips();
     workers.shutdownNow();
     try {
       workers.awaitTermination(5, TimeUnit.SECONDS);

@@ -10,9 +10,16 @@ public final class ActionSkipped extends Exception {
   private static final long serialVersionUID = 1L;
   private final transient Map<String, Object> details;
 
-  public ActionSkipped(String reason, Map<String, Object> details) {
-    super(reason);
+  private final SkipReason reason;
+
+  public ActionSkipped(SkipReason reason, Map<String, Object> details) {
+    super(reason.label());
+    this.reason = reason;
     this.details = details;
+  }
+
+  public SkipReason reason() {
+    return reason;
   }
 
   public Map<String, Object> details() {

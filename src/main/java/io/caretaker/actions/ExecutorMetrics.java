@@ -23,6 +23,7 @@ final class ExecutorMetrics {
       "keys_deleted", "caretaker_redis_keys_deleted");
 
   private final Counter runs;
+  private final Counter skipped;
   private final Histogram duration;
   private final Gauge lastSuccess;
   private final Map<String, Counter> figures;
@@ -31,6 +32,10 @@ final class ExecutorMetrics {
     runs = Counter.builder().name("caretaker_action_runs_total")
         .help("Action runs by trigger and outcome (skipped runs included).")
         .labelNames("action", "trigger", "outcome").register(registry);
+    skipped = Counter.builder().name("caretaker_action_skipped_total")
+        .help("Runs that did not start (or stopped at once), by why. Every skip counts, though the"
+            + " history coalesces them.")
+        .labelNames("action", "reason").register(registry);
     duration = Histogram.builder().name("caretaker_action_duration_seconds")
         .help("How long action runs took.").unit(Unit.SECONDS)
         .classicUpperBounds(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600)
@@ -44,20 +49,30 @@ final class ExecutorMetrics {
         .labelNames("action").register(registry)));
     for (String action : actions) {
       for (Trigger.Type t : Trigger.Type.values()) {
-        for (Outcome o : Outcome.values()) {
+        for (Outcome o : Outcome.FINISHED) {
           runs.labelValues(action, t.label(), o.label());
         }
+      }
+      for (SkipReason reason : SkipReason.values()) {
+        skipped.labelValues(action, reason.label());
       }
       duration.labelValues(action);
       figures.values().forEach(c -> c.labelValues(action));
     }
   }
 
+  /** One skip, in both counters (skip records are coalesced, so they are counted here). */
+  void skipped(String action, Trigger trigger, SkipReason reason) {
+    skipped.labelValues(action, reason.label()).inc();
+    runs.labelValues(action, trigger.type().label(), Outcome.SKIPPED.label()).inc();
+  }
+
+  /** A run that ended (skips are counted by {@link #skipped}). */
   void record(RunRecord r) {
-    runs.labelValues(r.action(), r.trigger().type().label(), r.outcome().label()).inc();
-    if (r.outcome() == Outcome.SKIPPED) {
+    if (r.outcome() == Outcome.SKIPPED || r.outcome() == Outcome.RUNNING) {
       return;
     }
+    runs.labelValues(r.action(), r.trigger().type().label(), r.outcome().label()).inc();
     duration.labelValues(r.action())
         .observe(Duration.between(r.startedAt(), r.finishedAt()).toNanos() / 1e9);
     if (r.dryRun()) {

@@ -101,7 +101,7 @@ public final class RedisCleanupAction implements Action {
       }
       details.put("used_memory_before", usedMemory(nodes));
       RedisLock lock = RedisLock.acquire(lockNode.sync(), name, owner)
-          .orElseThrow(() -> new ActionSkipped("locked", details));
+          .orElseThrow(() -> new ActionSkipped(SkipReason.LOCKED, details));
       sweep = new Sweep(lock, ctx.dryRun(), cluster.isPresent());
       try {
         sweep(sweep, nodes);

@@ -6,8 +6,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One run of an action, as CONTRACT.md shows it: outcome, why it was skipped, and the action's
- * own figures in {@code details}. Immutable; {@link #toJson()} is the API and history form.
+ * One run of an action, as docs/operations.md shows it: outcome, why it was skipped, and the
+ * action's own figures in {@code details}. Immutable; {@link #toJson()} is the API and history
+ * form. A run under way is {@link Outcome#RUNNING} with no {@code finishedAt}.
  */
 public record RunRecord(
     long id,
@@ -21,7 +22,13 @@ public record RunRecord(
     Map<String, Object> details) {
 
   public enum Outcome {
-    SUCCESS, FAILURE, SKIPPED, TIMEOUT;
+    SUCCESS, FAILURE, SKIPPED, TIMEOUT,
+    /** Started and not finished: the record written before the action runs. */
+    RUNNING;
+
+    /** The outcomes a finished run can have (the labels of the run counters). */
+    public static final java.util.List<Outcome> FINISHED = java.util.List.of(SUCCESS, FAILURE,
+        SKIPPED, TIMEOUT);
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -31,6 +38,11 @@ public record RunRecord(
   public RunRecord {
     details = details == null ? Map.of() : java.util.Collections.unmodifiableMap(
         new LinkedHashMap<>(details));
+  }
+
+  /** A skip that stands for {@code count} skips of one window (see the executor). */
+  public long skipCount() {
+    return details.get("count") instanceof Number n ? n.longValue() : 1;
   }
 
   /** Runs that did something (or tried): what cooldowns and budgets count. */
@@ -47,7 +59,7 @@ public record RunRecord(
     trig.put("ref", trigger.ref());
     json.put("trigger", trig);
     json.put("started_at", startedAt.toString());
-    json.put("finished_at", finishedAt.toString());
+    json.put("finished_at", finishedAt == null ? null : finishedAt.toString());
     json.put("outcome", outcome.label());
     json.put("reason", reason);
     json.put("dry_run", dryRun);
@@ -64,7 +76,7 @@ public record RunRecord(
         new Trigger(Trigger.Type.valueOf(((String) trigger.get("type")).toUpperCase(Locale.ROOT)),
             (String) trigger.get("ref")),
         Instant.parse((String) json.get("started_at")),
-        Instant.parse((String) json.get("finished_at")),
+        json.get("finished_at") == null ? null : Instant.parse((String) json.get("finished_at")),
         Outcome.valueOf(((String) json.get("outcome")).toUpperCase(Locale.ROOT)),
         (String) json.get("reason"),
         Boolean.TRUE.equals(json.get("dry_run")),

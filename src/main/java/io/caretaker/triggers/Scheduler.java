@@ -4,6 +4,7 @@ import com.cronutils.model.time.ExecutionTime;
 import io.caretaker.actions.ActionExecutor;
 import io.caretaker.actions.ActionExecutor.RunOptions;
 import io.caretaker.actions.StateFile;
+import io.caretaker.actions.SkipReason;
 import io.caretaker.actions.Trigger;
 import io.caretaker.config.ScheduleConfig;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -160,7 +161,7 @@ public final class Scheduler implements AutoCloseable {
     Trigger trigger = Trigger.schedule(e.config.id());
     try {
       if (e.paused) {
-        executor.recordSkip(e.config.action(), trigger, "paused");
+        executor.recordSkip(e.config.action(), trigger, SkipReason.PAUSED);
       } else {
         executor.submit(e.config.action(), trigger, RunOptions.NORMAL);
       }

@@ -1,0 +1,27 @@
+package io.caretaker.actions;
+
+import java.util.Locale;
+
+/**
+ * Why a run did not start: the executor's guards, a paused schedule, or the action finding
+ * another agent at work. A closed set: each is a label of {@code caretaker_action_skipped_total}
+ * from zero.
+ */
+public enum SkipReason {
+  /** The same action is running now. */
+  RUNNING,
+  /** Maintenance mode is on (automatic triggers only). */
+  MAINTENANCE,
+  /** The action ran less than its cooldown ago. */
+  COOLDOWN,
+  /** The budget of automatic runs per window is spent. */
+  BUDGET,
+  /** The schedule that came due is paused. */
+  PAUSED,
+  /** Another agent holds the action's lock. */
+  LOCKED;
+
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
