@@ -193,7 +193,7 @@ public final class ApiRoutes {
 
   /** One JSON object, a JSON array, or NDJSON; valid events count even beside invalid ones. */
   private void handleEvents(RoutingContext ctx) {
-    byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    byte[] body = BodyReader.body(ctx).getBytes();
     vertx.executeBlocking(() -> EventBody.ingest(body, events), false).onSuccess(r -> {
       JsonArray rejected = new JsonArray();
       r.rejected().forEach(x -> rejected.add(new JsonObject(new java.util.LinkedHashMap<>(x))));

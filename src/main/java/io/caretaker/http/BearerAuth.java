@@ -20,7 +20,7 @@ final class BearerAuth implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     if (tokens.isEmpty()) {
-      HttpVerticle.error(ctx, 403, "no tokens configured",
+      BodyReader.refuse(ctx, 403, "no tokens configured",
           "POST requests are refused until a token is set: server.tokens in the config, or the"
               + " CARETAKER_TOKEN environment variable with the default config");
       return;
@@ -29,7 +29,7 @@ final class BearerAuth implements Handler<RoutingContext> {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)
         || !known(header.substring(7).trim())) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"caretaker\"");
-      HttpVerticle.error(ctx, 401, "unauthorized",
+      BodyReader.refuse(ctx, 401, "unauthorized",
           header == null ? "missing Authorization: Bearer <token>" : "invalid token");
       return;
     }

@@ -13,9 +13,8 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.PlatformHandler;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +26,12 @@ import org.slf4j.LoggerFactory;
 public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
   private static final int SCRAPE_WORKERS = 2;
+  /** Request bodies buffered at once, across all requests, in units of max_body_bytes. */
+  static final int BODY_BUDGET_BODIES = 8;
+  /** A new connection's first request headers, and a whole POST body, must arrive within. */
+  static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
+  /** A kept-alive connection may wait this long for its next request. */
+  static final Duration KEEP_ALIVE = Duration.ofSeconds(60);
 
   private final ServerConfig config;
   private final PrometheusRegistry registry;
@@ -34,6 +39,8 @@ public final class HttpVerticle extends VerticleBase {
   private final ApiRoutes api;
   private WorkerExecutor scrapeWorkers;
   private HttpServer server;
+  private BodyReader bodies;
+  private ConnectionGuard connections;
 
   /** {@code api} is null for a metrics-only server (tests of the scrape path). */
   public HttpVerticle(ServerConfig config, PrometheusRegistry registry, BooleanSupplier ready,
@@ -48,11 +55,17 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     scrapeWorkers = vertx.createSharedWorkerExecutor("caretaker-scrape", SCRAPE_WORKERS);
     HttpServerOptions options = new HttpServerOptions().setHost(config.host())
-        .setPort(config.port());
+        .setPort(config.port()).setIdleTimeout((int) KEEP_ALIVE.toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS).setHttp2ClearTextEnabled(false);
     config.tls().ifPresent(tls -> options.setSsl(true).setKeyCertOptions(
         new PemKeyCertOptions().setCertPath(tls.cert().toString())
             .setKeyPath(tls.key().toString())));
-    return vertx.createHttpServer(options).requestHandler(router()).listen().onSuccess(s -> {
+    bodies = new BodyReader(vertx, config.maxBodyBytes(),
+        BODY_BUDGET_BODIES * config.maxBodyBytes(), REQUEST_DEADLINE.toMillis());
+    connections = new ConnectionGuard(vertx, REQUEST_DEADLINE, KEEP_ALIVE);
+    connections.start();
+    return vertx.createHttpServer(options).connectionHandler(connections::connected)
+        .requestHandler(connections.guard(router())).listen().onSuccess(s -> {
       server = s;
       log.info("Listening on {}://{}:{}", config.tls().isPresent() ? "https" : "http",
           config.host(), s.actualPort());
@@ -66,6 +79,9 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (connections != null) {
+      connections.stop();
+    }
     return scrapeWorkers == null ? Future.succeededFuture() : scrapeWorkers.close();
   }
 
@@ -86,34 +102,17 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(404, ctx -> error(ctx, 404, "not found", ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed",
         ctx.request().method().name() + " " + ctx.request().path()));
-    router.errorHandler(413, ctx -> error(ctx, 413, "request body too large",
-        "limit is server.max_body_bytes = " + config.maxBodyBytes() + " bytes"));
     router.errorHandler(500, this::handleFailure);
     return router;
   }
 
   /**
-   * A POST route behind the guards every POST has: the body limit (413; Vert.x wants the body
-   * read before other handlers), then the bearer token (401/403).
+   * A POST route behind the guards every POST has, in this order: the bearer token on the
+   * headers (401/403, before a byte of the body is read), then the body within its bounds
+   * ({@link BodyReader}). Bodies are read as bytes whatever their Content-Type.
    */
   private Route postRoute(Router router, String path) {
-    return router.post(path).handler((PlatformHandler) HttpVerticle::jsonEvenIfFormEncoded)
-        .handler(BodyHandler.create(false)
-        .setBodyLimit(config.maxBodyBytes())).handler(new BearerAuth(config.tokens()));
-  }
-
-  /**
-   * Every POST body here is JSON or NDJSON, but {@code curl -d @alert.json} labels it a form; the
-   * body handler would then decode it as one and refuse it. The label goes, the body stays.
-   * (A platform handler, as Vert.x only lets those run before the body handler.)
-   */
-  private static void jsonEvenIfFormEncoded(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    if (type != null && type.toLowerCase(java.util.Locale.ROOT)
-        .startsWith("application/x-www-form-urlencoded")) {
-      ctx.request().headers().remove("Content-Type");
-    }
-    ctx.next();
+    return router.post(path).handler(new BearerAuth(config.tokens())).handler(bodies);
   }
 
   private void handleHealth(RoutingContext ctx) {

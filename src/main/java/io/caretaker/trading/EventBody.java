@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caretaker.config.InputLimits;
 import io.caretaker.trading.OrderEvent.Rejection;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.Map;
  * rejects the others with their line (NDJSON) or position (array, from 1) and reason.
  */
 public final class EventBody {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = InputLimits.jsonMapper();
   /** For "is the whole body one object?": anything after it makes the answer no. */
   private static final com.fasterxml.jackson.databind.ObjectReader WHOLE_OBJECT = JSON
       .readerFor(Map.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -59,7 +60,7 @@ public final class EventBody {
     } catch (IOException e) {
       tally.reject(0, Rejection.MALFORMED, "the JSON array is malformed: "
           + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-          ? j.getOriginalMessage() : e.getMessage()));
+          ? InputLimits.describe(j) : e.getMessage()));
     }
   }
 

@@ -3,6 +3,7 @@ package io.caretaker.triggers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caretaker.config.InputLimits;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,7 +17,7 @@ import java.util.TreeMap;
  * on it: a body with one bad alert is refused entirely, with the path of what is wrong.
  */
 public record AlertPayload(String receiver, List<Alert> alerts) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = InputLimits.jsonMapper();
 
   /** One alert: its status, labels, start and Alertmanager's fingerprint of its labels. */
   public record Alert(String status, Map<String, String> labels, String startsAt,
@@ -44,8 +45,7 @@ public record AlertPayload(String receiver, List<Alert> alerts) {
     try {
       root = JSON.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new InvalidPayload("malformed JSON: " + e.getOriginalMessage() + " at line "
-          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+      throw new InvalidPayload("malformed JSON: " + InputLimits.describe(e));
     } catch (IOException e) {
       throw new InvalidPayload("unreadable body: " + e.getMessage());
     }
