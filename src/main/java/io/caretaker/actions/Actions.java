@@ -42,7 +42,10 @@ public final class Actions {
         files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original
         action = files;
       } else if (spec instanceof ActionSpec.Backup backup) {
-        action = new BackupAction(name, backup, clock, backupSuccess, backupSize, redis);
+        BackupAction archives = new BackupAction(name, backup, clock, backupSuccess, backupSize,
+            redis);
+        archives.removeLeftovers(); // a stop mid-backup leaves name-<stamp>.tar.gz.tmp
+        action = archives;
       } else if (spec instanceof ActionSpec.RedisCleanup cleanup && redis.isPresent()) {
         action = new RedisCleanupAction(name, cleanup, redis.get(), instance);
       } else if (spec instanceof ActionSpec.HealthReport report) {

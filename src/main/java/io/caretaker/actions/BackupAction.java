@@ -1,28 +1,35 @@
 package io.caretaker.actions;
 
+import io.caretaker.collect.RedisConnection;
 import io.caretaker.config.ActionSpec;
+import io.caretaker.store.AtomicFile;
 import io.prometheus.metrics.core.metrics.Gauge;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import io.caretaker.collect.RedisConnection;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * tar.gz of {@code sources} into {@code dir/<action>-<UTC time>.tar.gz}: written under a temp
  * name, fsynced, verified by reading the whole archive back against what was written, then
  * renamed; the newest {@code keep} archives stay. A source that cannot be read, or changes
- * while being archived, fails the run and leaves no archive behind.
+ * while being archived, fails the run and leaves no archive behind; temp archives a stopped run
+ * left are removed at start-up and before each run.
  */
 public final class BackupAction implements Action {
+  private static final Logger log = LoggerFactory.getLogger(BackupAction.class);
   private static final int LEVEL = 6;
 
   private final String name;
@@ -45,7 +52,7 @@ public final class BackupAction implements Action {
   @Override
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Instant now = clock.instant();
-    Path archive = spec.dir().resolve(name + "-" + Stamped.stamp(now) + ".tar.gz");
+    Path archive = Path.of(Stamped.unique(spec.dir(), name + "-", now, ".tar.gz") + ".tar.gz");
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("archive", archive.toString());
     details.put("sources", spec.sources().stream().map(Path::toString).toList());
@@ -66,6 +73,7 @@ public final class BackupAction implements Action {
       RedisSnapshot.take(redis.orElseThrow(), details).ifPresent(sources::add);
     }
     Files.createDirectories(spec.dir());
+    removeLeftovers();
     Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp");
     Map<String, TarGz.Entry> written;
     try {
@@ -77,7 +85,7 @@ public final class BackupAction implements Action {
             + " written)");
       }
       Files.move(tmp, archive, StandardCopyOption.ATOMIC_MOVE);
-      SafeGzip.fsyncDirectory(spec.dir());
+      AtomicFile.fsyncDirectory(spec.dir());
     } catch (IOException e) {
       Files.deleteIfExists(tmp);
       throw new ActionFailure("backup failed, no archive kept: " + e.getMessage(), details);
@@ -90,6 +98,25 @@ public final class BackupAction implements Action {
     lastSuccess.labelValues(name).set(now.toEpochMilli() / 1000.0);
     size.labelValues(name).set(bytes);
     return details;
+  }
+
+  /**
+   * Removes this action's temp archives ({@code <name>-<stamp>.tar.gz.tmp}) that a stopped run
+   * left; the executor never runs the action twice at once, so none is being written now.
+   */
+  void removeLeftovers() {
+    Pattern leftover = Pattern.compile(Pattern.quote(name) + "-" + Stamped.STAMP_REGEX
+        + "\\.tar\\.gz\\.tmp");
+    try (Stream<Path> files = Files.list(spec.dir())) {
+      for (Path f : files.filter(f -> leftover.matcher(f.getFileName().toString()).matches())
+          .toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (NoSuchFileException noDirYet) {
+      // nothing left over
+    } catch (IOException e) {
+      log.warn("Cannot remove leftover temp archives in {}: {}", spec.dir(), e.toString());
+    }
   }
 
   /** Keeps the newest {@code keep} archives of this action; returns how many went. */

@@ -2,6 +2,7 @@ package io.caretaker.actions;
 
 import io.caretaker.config.ActionSpec;
 import io.caretaker.config.PathFence;
+import io.caretaker.store.FileErrors;
 import io.caretaker.config.Units;
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -74,7 +75,7 @@ final class FileRetentionAction implements Action {
     }
 
     void error(Path file, String what, Exception e) {
-      errors.add(file + ": " + what + ": " + describe(e));
+      errors.add(file + ": " + what + ": " + FileErrors.describe(e));
     }
   }
 
@@ -89,7 +90,7 @@ final class FileRetentionAction implements Action {
       try {
         runRoot(resolveRoot(configured), ctx.dryRun(), tally);
       } catch (IOException e) {
-        tally.errors.add(configured + ": " + describe(e));
+        tally.errors.add(configured + ": " + FileErrors.describe(e));
       }
     }
     Map<String, Object> details = new LinkedHashMap<>();
@@ -329,13 +330,5 @@ final class FileRetentionAction implements Action {
         .replaceFirst("(\\.\\d+)+$", "");
     Path dir = relative.getParent();
     return dir == null ? name : dir + "/" + name;
-  }
-
-  private static String describe(Exception e) {
-    String kind = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-        : e instanceof NoSuchFileException ? "vanished"
-        : e.getMessage() != null && e.getMessage().contains("No space left") ? "disk full"
-        : e.getClass().getSimpleName();
-    return e.getMessage() == null ? kind : kind + " (" + e.getMessage() + ")";
   }
 }

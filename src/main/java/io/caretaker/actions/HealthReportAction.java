@@ -3,12 +3,13 @@ package io.caretaker.actions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.caretaker.config.ActionSpec;
+import io.caretaker.store.AtomicFile;
+import io.caretaker.store.FileErrors;
 import io.caretaker.rules.HealthScore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -50,7 +51,7 @@ final class HealthReportAction implements Action {
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Instant now = clock.instant();
     HealthScore.Result result = health.get();
-    Path base = spec.dir().resolve("health_check_" + Stamped.stamp(now));
+    Path base = Stamped.unique(spec.dir(), "health_check_", now, ".md", ".json");
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("report", base + ".md");
     details.put("score", result.score());
@@ -60,9 +61,19 @@ final class HealthReportAction implements Action {
     }
     List<RunRecord> lastRuns = actionNames.stream()
         .map(a -> history.newest(Optional.of(a), 1)).flatMap(List::stream).toList();
-    Files.createDirectories(spec.dir());
-    write(Path.of(base + ".md"), markdown(now, result, lastRuns));
-    write(Path.of(base + ".json"), JSON.writeValueAsString(json(now, result, lastRuns)));
+    Path md = Path.of(base + ".md");
+    Path json = Path.of(base + ".json");
+    try {
+      Files.createDirectories(spec.dir());
+      AtomicFile.write(md, markdown(now, result, lastRuns).getBytes(StandardCharsets.UTF_8),
+          AtomicFile.Mode.CREATE_NEW);
+      AtomicFile.write(json, JSON.writeValueAsBytes(json(now, result, lastRuns)),
+          AtomicFile.Mode.CREATE_NEW);
+    } catch (IOException e) {
+      Files.deleteIfExists(md); // a report is both files or neither
+      throw new ActionFailure("cannot write the report in " + spec.dir() + ": "
+          + FileErrors.describe(e), details);
+    }
     details.put("files_deleted", prune());
     return details;
   }
@@ -96,12 +107,6 @@ final class HealthReportAction implements Action {
         "status", c.status().name(), "detail", c.detail())).toList());
     json.put("last_runs", runs.stream().map(RunRecord::toJson).toList());
     return json;
-  }
-
-  private static void write(Path file, String text) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** Keeps the newest {@code keep} reports, both files of each; returns how many files went. */

@@ -1,5 +1,6 @@
 package io.caretaker.actions;
 
+import io.caretaker.store.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -11,10 +12,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.CRC32;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Deflater;
+import org.apache.commons.io.input.BoundedInputStream;
 
 /**
  * Gzips a file so that nothing is ever lost, whatever happens mid-way (crash, disk full, a writer
@@ -22,7 +25,9 @@ import java.util.zip.Deflater;
  * decompressed to check its length and CRC against what was read from the original, given the
  * original's mtime, published as {@code name.gz} without overwriting anything (a hard link, then
  * the temp name goes), and the directory fsynced. Only then is the original deleted, and only if
- * it has not changed since it was read. Streams with a fixed buffer: memory use does not grow
+ * its size, mtime and inode, checked again right before the unlink, are still what was read: a
+ * writer that appended during the verification keeps its lines (the new .gz then goes again,
+ * being a proven prefix of the original). Streams with a fixed buffer: memory use does not grow
  * with the file. Compresses with {@link LibDeflate} when it is installed, else with the JDK's zlib.
  */
 final class SafeGzip {
@@ -49,6 +54,12 @@ final class SafeGzip {
 
   /** {@code libdeflate} false: zlib even where libdeflate is installed (tests both). */
   static Result compress(Path file, int level, boolean libdeflate) throws IOException {
+    return compress(file, level, libdeflate, () -> {});
+  }
+
+  /** {@code afterVerify} runs between the verification and the final check (tests race it). */
+  static Result compress(Path file, int level, boolean libdeflate, Runnable afterVerify)
+      throws IOException {
     BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class,
         LinkOption.NOFOLLOW_LINKS);
     Path target = file.resolveSibling(file.getFileName() + ".gz");
@@ -71,16 +82,43 @@ final class SafeGzip {
             + check.length() + " bytes, CRC " + check.crc() + "; the original has "
             + read.length() + " bytes, CRC " + read.crc() + "; kept");
       }
+      afterVerify.run();
       Files.setLastModifiedTime(tmp, before.lastModifiedTime());
       Files.createLink(target, tmp); // fails rather than replace an existing .gz
       Files.delete(tmp);
-      fsyncDirectory(file.getParent());
+      AtomicFile.fsyncDirectory(file.getParent());
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;
     }
+    if (!unchanged(file, before, read.length())) {
+      withdraw(file, target, read);
+    }
     Files.delete(file);
     return new Result(read.length(), Files.size(target));
+  }
+
+  private static boolean unchanged(Path file, BasicFileAttributes before, long length)
+      throws IOException {
+    BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class,
+        LinkOption.NOFOLLOW_LINKS);
+    return now.size() == length && now.lastModifiedTime().equals(before.lastModifiedTime())
+        && Objects.equals(now.fileKey(), before.fileKey());
+  }
+
+  /**
+   * The original changed after it was read: it stays. The new .gz goes too when the original
+   * still begins with exactly its bytes (nothing is lost); otherwise both stay, for a person.
+   */
+  private static void withdraw(Path file, Path target, Checksum read) throws IOException {
+    Checksum prefix = checksum(BoundedInputStream.builder().setPath(file)
+        .setMaxCount(read.length()).get());
+    if (prefix.equals(read)) {
+      Files.delete(target);
+      throw new ChangedException("changed while being compressed (still written to?); kept");
+    }
+    throw new ChangedException("changed while being compressed and no longer begins with what"
+        + " was compressed; kept both it and " + target.getFileName());
   }
 
   /**
@@ -229,11 +267,5 @@ final class SafeGzip {
       }
     }
     return new Checksum(length, crc.getValue());
-  }
-
-  static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    }
   }
 }

@@ -14,18 +14,33 @@ import java.util.stream.Stream;
 /**
  * Files named with a UTC timestamp ({@code health_check_20261123T100000Z.md},
  * {@code backup-20261123T100000Z.tar.gz}): the stamp, and keeping only the newest few. The stamp
- * sorts as text in time order, so "newest" needs no file times.
+ * sorts as text in time order, so "newest" needs no file times. A second file of the same second
+ * gets {@code _2}, {@code _3}... after the stamp (sorting after the first), so names never collide.
  */
 final class Stamped {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   /** A stamp, inside the regexes {@link #keepNewest} takes. */
-  static final String STAMP_REGEX = "\\d{8}T\\d{6}Z";
+  static final String STAMP_REGEX = "\\d{8}T\\d{6}Z(?:_\\d+)?";
 
   private Stamped() {}
 
   static String stamp(Instant t) {
     return STAMP.format(t);
+  }
+
+  /**
+   * {@code dir/prefix + stamp}, with a counter after the stamp when a file of that name with any
+   * of {@code suffixes} exists already.
+   */
+  static Path unique(Path dir, String prefix, Instant t, String... suffixes) {
+    String stamp = stamp(t);
+    for (int n = 1; ; n++) {
+      String base = prefix + stamp + (n == 1 ? "" : "_" + n);
+      if (java.util.Arrays.stream(suffixes).noneMatch(s -> Files.exists(dir.resolve(base + s)))) {
+        return dir.resolve(base);
+      }
+    }
   }
 
   /**

@@ -136,4 +136,27 @@ class BackupActionTest {
     assertThat(d).containsKey("would_write");
     assertThat(dir.resolve("backups")).doesNotExist();
   }
+
+  @Test
+  void tempArchivesAStoppedRunLeftGoAtStartAndBeforeEachRun() throws Exception {
+    Path backups = Files.createDirectories(dir.resolve("backups"));
+    Path stale = Files.writeString(backups.resolve("backup-20261123T090000Z.tar.gz.tmp"), "x");
+    Path others = Files.writeString(backups.resolve("other-20261123T090000Z.tar.gz.tmp"), "x");
+    BackupAction action = action(List.of(sources()), 7);
+    action.removeLeftovers();
+    assertThat(stale).doesNotExist();
+    Files.writeString(stale, "left by a kill -9 after start-up");
+    run(action, false);
+    assertThat(stale).doesNotExist();
+    assertThat(others).as("another action's file").exists();
+  }
+
+  @Test
+  void twoBackupsInOneSecondBothStay() throws Exception {
+    BackupAction action = action(List.of(sources()), 7);
+    run(action, false);
+    run(action, false);
+    assertThat(tree(dir.resolve("backups"))).containsExactly("",
+        "backup-20261123T100000Z.tar.gz", "backup-20261123T100000Z_2.tar.gz");
+  }
 }

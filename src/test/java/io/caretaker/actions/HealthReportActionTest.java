@@ -1,8 +1,7 @@
 package io.caretaker.actions;
 
-import io.caretaker.testing.MutableClock;
-
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caretaker.actions.RunRecord.Outcome;
@@ -10,6 +9,8 @@ import io.caretaker.config.ActionSpec;
 import io.caretaker.rules.HealthScore;
 import io.caretaker.rules.HealthScore.Check;
 import io.caretaker.rules.HealthScore.Status;
+import io.caretaker.testing.FullDisk;
+import io.caretaker.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -90,5 +91,30 @@ class HealthReportActionTest {
       assertThat(d).containsKey("would_write");
     }
     assertThat(reports).doesNotExist();
+  }
+
+  @Test
+  void twoReportsInOneSecondBothStay() throws Exception {
+    Path reports = dir.resolve("reports");
+    try (RunHistory history = new RunHistory(dir.resolve("runs.jsonl"), 10)) {
+      HealthReportAction action = action(reports, history, 10);
+      action.run(new ActionContext("r", false, Trigger.manual("t")));
+      action.run(new ActionContext("r", false, Trigger.manual("t")));
+    }
+    assertThat(files(reports)).containsExactly(
+        "health_check_20261123T100000Z.json", "health_check_20261123T100000Z.md",
+        "health_check_20261123T100000Z_2.json", "health_check_20261123T100000Z_2.md");
+  }
+
+  @Test
+  void aFullDiskFailsTheRunCleanlyAndLeavesNothingBehind() throws Exception {
+    try (FullDisk disk = FullDisk.at(dir.resolve("disk"));
+        RunHistory history = new RunHistory(dir.resolve("runs.jsonl"), 10)) {
+      Path reports = Files.createDirectories(disk.path().resolve("reports"));
+      assertThatThrownBy(() -> action(reports, history, 2).run(
+          new ActionContext("r", false, Trigger.manual("t"))))
+          .isInstanceOf(ActionFailure.class).hasMessageContaining("disk full");
+      assertThat(files(reports)).isEmpty();
+    }
   }
 }

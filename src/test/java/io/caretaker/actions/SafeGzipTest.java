@@ -1,10 +1,16 @@
 package io.caretaker.actions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
@@ -27,7 +33,7 @@ class SafeGzipTest {
       out.writeBytes(("2026-11-23T10:00:00Z INFO order " + random.nextInt(1_000_000_000)
           + " venue=X" + random.nextInt(5) + " qty=" + random.nextInt(5000) + "\n").getBytes());
     }
-    return java.util.Arrays.copyOf(out.toByteArray(), size);
+    return Arrays.copyOf(out.toByteArray(), size);
   }
 
   private static byte[] gunzipWithTheCli(Path gz) throws Exception {
@@ -73,5 +79,51 @@ class SafeGzipTest {
     long stream = SafeGzip.compress(b, 6, false).compressedBytes();
     assertThat((double) members / stream).as("libdeflate members / one zlib stream")
         .isLessThan(1.02);
+  }
+
+  @Test
+  void linesAppendedDuringVerificationAreKeptAndTheRunSaysChanged() throws Exception {
+    Path file = dir.resolve("router.log");
+    byte[] before = log(3 * CHUNK);
+    Files.write(file, before);
+    byte[] appended = "2026-11-23T10:00:01Z INFO the line that must not be lost\n".getBytes();
+    assertThatThrownBy(() -> SafeGzip.compress(file, 6, true,
+        () -> append(file, appended))).isInstanceOf(SafeGzip.ChangedException.class)
+        .hasMessageContaining("kept");
+    byte[] expected = Arrays.copyOf(before, before.length + appended.length);
+    System.arraycopy(appended, 0, expected, before.length, appended.length);
+    assertThat(Files.readAllBytes(file)).isEqualTo(expected);
+    assertThat(dir.resolve("router.log.gz")).as("the .gz of the old prefix goes").doesNotExist();
+    assertThat(dir.resolve("router.log.gz.tmp")).doesNotExist();
+  }
+
+  @Test
+  void aFileReplacedDuringVerificationKeepsBothCopies() throws Exception {
+    Path file = dir.resolve("app.log");
+    byte[] before = log(10_000);
+    Files.write(file, before);
+    assertThatThrownBy(() -> SafeGzip.compress(file, 6, false,
+        () -> replace(file, "new content\n".getBytes())))
+        .isInstanceOf(SafeGzip.ChangedException.class).hasMessageContaining("kept both");
+    assertThat(gunzipWithTheCli(dir.resolve("app.log.gz"))).isEqualTo(before);
+    assertThat(Files.readString(file)).isEqualTo("new content\n");
+  }
+
+  private static void append(Path file, byte[] bytes) {
+    try {
+      Files.write(file, bytes, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void replace(Path file, byte[] bytes) {
+    try {
+      Path other = file.resolveSibling("other");
+      Files.write(other, bytes);
+      Files.move(other, file, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
