@@ -4,6 +4,7 @@ import io.caretaker.actions.ActionExecutor;
 import io.caretaker.actions.ActionExecutor.RunOptions;
 import io.caretaker.actions.Actions;
 import io.caretaker.actions.Maintenance;
+import io.caretaker.actions.Redactor;
 import io.caretaker.actions.RunHistory;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.Trigger;
@@ -132,7 +133,8 @@ public final class Daemon implements AutoCloseable {
     ruleMetrics = new RuleMetrics(registry, config.rules());
     Supplier<HealthScore.Result> health = () -> this.health;
     executor = new ActionExecutor(config.actions(), Actions.create(config.actions(), health,
-        history, config.agent().instance(), clock, registry, redis, config.agent().dataDir()),
+        history, config.agent().instance(), clock, registry, redis, config.agent().dataDir(),
+        new Redactor(config.secrets())),
         history, maintenance,
         registry, clock,
         MAX_CONCURRENT_RUNS);

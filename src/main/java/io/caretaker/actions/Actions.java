@@ -20,7 +20,8 @@ public final class Actions {
 
   public static Map<String, Action> create(Map<String, ActionConfig> configs,
       Supplier<HealthScore.Result> health, RunHistory history, String instance, Clock clock,
-      PrometheusRegistry registry, Optional<RedisConnection> redis, java.nio.file.Path dataDir) {
+      PrometheusRegistry registry, Optional<RedisConnection> redis, java.nio.file.Path dataDir,
+      Redactor redactor) {
     Map<String, Action> actions = new LinkedHashMap<>();
     Gauge backupSuccess = Gauge.builder()
         .name("caretaker_backup_last_success_timestamp_seconds")
@@ -36,7 +37,7 @@ public final class Actions {
       if (spec instanceof ActionSpec.JvmGc gc) {
         action = new JvmGcAction(gc.targets());
       } else if (spec instanceof ActionSpec.Command command) {
-        action = new CommandAction(command);
+        action = new CommandAction(command, redactor);
       } else if (spec instanceof ActionSpec.FileRetention retention) {
         FileRetentionAction files = new FileRetentionAction(retention, clock, dataDir);
         files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original

@@ -8,34 +8,57 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Runs the configured argv, never through a shell. A non-zero exit is a failure; the exit code
- * and the last {@value #TAIL_BYTES} bytes of output go into the run record. When the run is
- * cancelled (its timeout), the process and all its descendants get SIGTERM, then SIGKILL.
+ * Runs the configured argv, never through a shell, in a clean environment: PATH, LANG and HOME
+ * from the agent, plus what {@code env:} names; never the agent's own variables (its token, a
+ * Redis password). A non-zero exit is a failure; the exit code and the last {@value #TAIL_BYTES}
+ * bytes of output, with known secrets masked, go into the run record. When the run is cancelled
+ * (its timeout), the process and all its descendants get SIGTERM, then SIGKILL.
  */
 final class CommandAction implements Action {
   static final int TAIL_BYTES = 4096;
   private static final long KILL_GRACE_MS = 3000;
 
-  private final ActionSpec.Command spec;
+  /** What a child inherits from the agent's environment. */
+  static final List<String> INHERITED = List.of("PATH", "LANG", "HOME");
+  private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"
+      + ":/sbin:/bin";
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("(?i).*(token|secret|passw|key|credential|auth).*");
 
-  CommandAction(ActionSpec.Command spec) {
+  private final ActionSpec.Command spec;
+  private final Redactor redactor;
+
+  CommandAction(ActionSpec.Command spec, Redactor redactor) {
     this.spec = spec;
+    this.redactor = redactor.with(spec.env().entrySet().stream()
+        .filter(e -> SECRET_NAME.matcher(e.getKey()).matches()).map(Map.Entry::getValue)
+        .toList());
   }
 
   @Override
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Map<String, Object> details = new LinkedHashMap<>();
-    details.put("argv", spec.argv());
+    details.put("argv", spec.argv().stream().map(redactor::redact).toList());
     if (ctx.dryRun()) {
       details.put("would_run", true);
       return details;
     }
     ProcessBuilder pb = new ProcessBuilder(spec.argv()).redirectErrorStream(true);
-    pb.environment().putAll(spec.env());
+    Map<String, String> env = pb.environment();
+    env.clear();
+    for (String name : INHERITED) {
+      String value = System.getenv(name);
+      if (value != null) {
+        env.put(name, value);
+      }
+    }
+    env.putIfAbsent("PATH", DEFAULT_PATH);
+    env.putAll(spec.env());
     spec.workdir().ifPresent(dir -> pb.directory(dir.toFile()));
     Process process;
     try {
@@ -51,7 +74,7 @@ final class CommandAction implements Action {
       int exit = process.waitFor();
       tail.join(1000);
       details.put("exit_code", exit);
-      details.put("output_tail", tail.text());
+      details.put("output_tail", redactor.redact(tail.text()));
       if (exit != 0) {
         throw new ActionFailure("exit code " + exit, details);
       }

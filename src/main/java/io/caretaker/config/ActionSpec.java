@@ -72,7 +72,7 @@ public sealed interface ActionSpec {
   record Backup(List<Path> sources, Path dir, int keep, boolean redisSnapshot)
       implements ActionSpec {}
 
-  /** An argv run without a shell; {@code env} adds to the agent's environment. */
+  /** An argv run without a shell; {@code env} is its environment beside PATH, LANG and HOME. */
   record Command(List<String> argv, Map<String, String> env, Optional<Path> workdir)
       implements ActionSpec {}
 

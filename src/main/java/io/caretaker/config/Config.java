@@ -65,6 +65,22 @@ public record Config(
   }
 
   /**
+   * The secrets this config holds (bearer tokens, the Redis password), which no output kept in
+   * a run record may show.
+   */
+  public java.util.List<String> secrets() {
+    java.util.List<String> secrets = new java.util.ArrayList<>(server.tokens());
+    redis.flatMap(RedisConfig::credentials).ifPresent(userInfo -> {
+      secrets.add(userInfo);
+      int colon = userInfo.indexOf(':');
+      if (colon >= 0 && colon < userInfo.length() - 1) {
+        secrets.add(userInfo.substring(colon + 1));
+      }
+    });
+    return java.util.List.copyOf(secrets);
+  }
+
+  /**
    * A retention root must not hold, or sit inside, what other parts manage: the agent's data
    * directory, backup and report directories, or another retention action's roots.
    */

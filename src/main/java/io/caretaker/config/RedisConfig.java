@@ -30,6 +30,12 @@ public record RedisConfig(String uri, Duration timeout) {
     }
   }
 
+  /** The user info of the URI ("user:secret", ":secret"), which holds the password, if any. */
+  public java.util.Optional<String> credentials() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("//([^@/]+)@").matcher(uri);
+    return m.find() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+  }
+
   /** The URI without its password, for logs and status. */
   public String redactedUri() {
     return uri.replaceFirst("//[^@/]*@", "//***@");

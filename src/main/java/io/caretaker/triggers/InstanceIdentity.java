@@ -16,6 +16,8 @@ import java.util.Set;
  * a Prometheus scraping 127.0.0.1 runs on this host). Ports are ignored on both sides.
  */
 public final class InstanceIdentity {
+  private static final java.util.regex.Pattern IPV6_LITERAL =
+      java.util.regex.Pattern.compile("[0-9a-f:.]+");
   private final Set<String> names;
 
   InstanceIdentity(Set<String> names) {
@@ -57,15 +59,31 @@ public final class InstanceIdentity {
     return false;
   }
 
-  /** "host:9100" → "host", "[::1]:9100" → "::1", "::1" stays; lower case. */
+  /**
+   * "host:9100" → "host", "[::1]:9100" → "::1", "::1" stays; lower case; IPv6 literals in one
+   * spelling ("::1" and "0:0:0:0:0:0:0:1", as Java lists the loopback, are one address).
+   */
   static String host(String address) {
     String a = address.trim().toLowerCase(Locale.ROOT);
     if (a.startsWith("[")) {
       int end = a.indexOf(']');
-      return end > 0 ? a.substring(1, end) : a;
+      return ipv6(end > 0 ? a.substring(1, end) : a);
     }
     int colon = a.indexOf(':');
-    return colon >= 0 && colon == a.lastIndexOf(':') ? a.substring(0, colon) : a;
+    return colon >= 0 && colon == a.lastIndexOf(':') ? a.substring(0, colon) : ipv6(a);
+  }
+
+  /** The canonical form of an IPv6 literal (no lookup: only literals get here); else as is. */
+  private static String ipv6(String a) {
+    String bare = a.replaceFirst("%.*$", "");
+    if (bare.indexOf(':') < 0 || !IPV6_LITERAL.matcher(bare).matches()) {
+      return a;
+    }
+    try {
+      return InetAddress.getByName(bare).getHostAddress();
+    } catch (UnknownHostException notALiteral) {
+      return a;
+    }
   }
 
   @Override

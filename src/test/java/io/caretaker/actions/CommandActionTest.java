@@ -26,7 +26,7 @@ class CommandActionTest {
 
   private static Map<String, Object> run(ActionSpec.Command spec, boolean dryRun)
       throws Exception {
-    return new CommandAction(spec).run(new ActionContext("cmd", dryRun, Trigger.manual("t")));
+    return new CommandAction(spec, new Redactor(List.of("s3cret-token"))).run(new ActionContext("cmd", dryRun, Trigger.manual("t")));
   }
 
   @Test
@@ -41,6 +41,16 @@ class CommandActionTest {
     Map<String, Object> literal = run(new ActionSpec.Command(List.of("echo", "a;", "$(id)"),
         Map.of(), Optional.empty()), false);
     assertThat((String) literal.get("output_tail")).isEqualTo("a; $(id)\n");
+  }
+
+  @Test
+  void theOutputKeptHasKnownSecretsMasked() throws Exception {
+    Map<String, Object> details = run(new ActionSpec.Command(
+        List.of("sh", "-c", "echo token=s3cret-token key=$FEED_API_KEY mode=$MODE"),
+        Map.of("FEED_API_KEY", "k3y-of-the-feed", "MODE", "plain-mode"), Optional.empty()),
+        false);
+    assertThat((String) details.get("output_tail"))
+        .isEqualTo("token=[REDACTED] key=[REDACTED] mode=plain-mode\n");
   }
 
   @Test
@@ -81,7 +91,8 @@ class CommandActionTest {
           hang: { type: command, timeout: 1s, argv: [sh, -c, "sleep 300 & echo $! > %s; sleep 300 & echo $! >> %s; wait"] }
         """.formatted(pids, pids), Map.of()).actions();
     try (ActionExecutor executor = new ActionExecutor(configs,
-        Map.of("hang", new CommandAction((ActionSpec.Command) configs.get("hang").spec())),
+        Map.of("hang", new CommandAction((ActionSpec.Command) configs.get("hang").spec(),
+            new Redactor(List.of()))),
         new RunHistory(dir.resolve("runs.jsonl"), 10), new Maintenance(
             new MaintenanceConfig(List.of())), new PrometheusRegistry(), Clock.systemUTC(), 1)) {
       RunRecord r = executor.submit("hang", Trigger.manual("t"), RunOptions.NORMAL).result()

@@ -102,7 +102,7 @@ class RedisCleanupClusterIT {
     try (RedisConnection conn = new RedisConnection(config.redis().orElseThrow());
         ActionExecutor executor = new ActionExecutor(config.actions(), Actions.create(
             config.actions(), () -> null, null, "t", Clock.systemUTC(), new PrometheusRegistry(),
-            Optional.of(conn), dir), new RunHistory(dir.resolve("runs.jsonl"), 10),
+            Optional.of(conn), dir, new Redactor(List.of())), new RunHistory(dir.resolve("runs.jsonl"), 10),
             new Maintenance(new MaintenanceConfig(List.of())), new PrometheusRegistry(),
             Clock.systemUTC(), 1)) {
       RunRecord run = executor.submit("cache-cleanup", Trigger.manual("t"), RunOptions.NORMAL)

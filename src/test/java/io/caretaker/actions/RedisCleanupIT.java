@@ -313,7 +313,8 @@ class RedisCleanupIT {
     RedisConnection connection = new RedisConnection(config.redis().orElseThrow());
     Map<String, ActionConfig> configs = config.actions();
     Map<String, Action> built = Actions.create(configs, () -> null, null, "test-" + closing.size(),
-        Clock.systemUTC(), new PrometheusRegistry(), java.util.Optional.of(connection), dir);
+        Clock.systemUTC(), new PrometheusRegistry(), java.util.Optional.of(connection), dir,
+        new Redactor(List.of()));
     RunHistory history = new RunHistory(dir.resolve("runs-" + closing.size() + ".jsonl"), 100);
     ActionExecutor executor = new ActionExecutor(configs, built, history,
         new Maintenance(new MaintenanceConfig(List.of())), new PrometheusRegistry(),

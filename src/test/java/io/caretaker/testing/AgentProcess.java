@@ -37,14 +37,22 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Starts {@code java -jar caretaker.jar args...} in {@code dir}. */
   public static AgentProcess start(Path dir, String... args) throws IOException {
+    return start(dir, java.util.Map.of(), args);
+  }
+
+  /** The same, with {@code env} added to the child's environment. */
+  public static AgentProcess start(Path dir, java.util.Map<String, String> env, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
         jar().toString()));
     command.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "stdout", ".txt");
     Path err = Files.createTempFile(dir, "stderr", ".txt");
-    Process p = new ProcessBuilder(command).directory(dir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.environment().putAll(env);
+    Process p = builder.start();
     return new AgentProcess(p, out, err);
   }
 

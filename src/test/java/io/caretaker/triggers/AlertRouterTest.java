@@ -137,8 +137,17 @@ class AlertRouterTest {
   @Test
   void hostPartOfAnInstance() {
     assertThat(InstanceIdentity.host("Host-1:9100")).isEqualTo("host-1");
-    assertThat(InstanceIdentity.host("[fe80::1]:9100")).isEqualTo("fe80::1");
-    assertThat(InstanceIdentity.host("fe80::1")).isEqualTo("fe80::1");
+    assertThat(InstanceIdentity.host("[fe80::1]:9100")).isEqualTo("fe80:0:0:0:0:0:0:1");
+    assertThat(InstanceIdentity.host("fe80::1")).isEqualTo("fe80:0:0:0:0:0:0:1");
     assertThat(InstanceIdentity.host("10.0.0.5")).isEqualTo("10.0.0.5");
+  }
+
+  @Test
+  void theIpv6LoopbackInAnySpellingNamesThisHost() {
+    InstanceIdentity me = InstanceIdentity.ofThisHost("trade-01");
+    for (String instance : List.of("::1", "[::1]:9464", "0:0:0:0:0:0:0:1", "[0::1]:9100")) {
+      assertThat(me.names(Map.of("instance", instance))).as(instance).isTrue();
+    }
+    assertThat(me.names(Map.of("instance", "[::2]:9464"))).isFalse();
   }
 }

@@ -104,7 +104,8 @@ class SchedulerTest {
   private ActionExecutor executor(Config config) {
     RunHistory history = new RunHistory(dir.resolve("runs.jsonl"), 100);
     return new ActionExecutor(config.actions(), Actions.create(config.actions(), () -> null,
-        history, "t", Clock.systemUTC(), new PrometheusRegistry(), Optional.empty(), dir),
+        history, "t", Clock.systemUTC(), new PrometheusRegistry(), Optional.empty(), dir,
+        new io.caretaker.actions.Redactor(List.of())),
         history,
         new Maintenance(new MaintenanceConfig(List.of())), new PrometheusRegistry(),
         Clock.systemUTC(), 2);
