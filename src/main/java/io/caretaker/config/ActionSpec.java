@@ -191,6 +191,11 @@ public sealed interface ActionSpec {
         s.problem(key, "Patterns match inside each root; no absolute paths or \"..\". Found: \""
             + p + "\"");
       }
+      try {
+        java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + p);
+      } catch (java.util.regex.PatternSyntaxException e) {
+        s.problem(key, "Invalid glob: " + e.getDescription() + ". Found: \"" + p + "\"");
+      }
     }
     return patterns;
   }

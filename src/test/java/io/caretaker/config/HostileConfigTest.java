@@ -179,4 +179,13 @@ class HostileConfigTest {
     Config c = ConfigLoader.parse("t.yml", "agent: { instance: \"" + value + "\" }\n", Map.of());
     assertThat(c.agent().instance()).hasSize(value.length());
   }
+
+  @Test
+  void anInvalidFileGlobIsAProblemNotACrashAtStart() {
+    assertThat(problems("""
+        agent: { data_dir: DATA }
+        actions:
+          a: { type: file-retention, roots: [/srv/app/logs], include: ["]s["] }
+        """)).singleElement().asString().startsWith("actions.a.include (t.yml:3): Invalid glob:");
+  }
 }

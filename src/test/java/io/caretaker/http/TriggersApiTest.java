@@ -137,6 +137,19 @@ class TriggersApiTest {
   }
 
   @Test
+  void maintenanceBeyondTenYearsIsRefusedAndChangesNothing() throws Exception {
+    for (String body : List.of("{\"enabled\": true, \"for\": \"99999999999999999999d\"}",
+        "{\"enabled\": true, \"for\": \"9223372036854775807ms\"}",
+        "{\"enabled\": true, \"until\": \"+292279051-01-01T00:00:00Z\"}",
+        "{\"enabled\": true, \"until\": \"2999-01-01T00:00:00Z\"}")) {
+      HttpResponse<String> r = post("/api/v1/maintenance", TOKEN, body);
+      assertThat(r.statusCode()).as(body).isEqualTo(400);
+      assertThat(r.body()).contains("at most");
+    }
+    assertThat(new JsonObject(get("/api/v1/maintenance")).getBoolean("enabled")).isFalse();
+  }
+
+  @Test
   void schedulesListPauseAndTheNextRunMetric() throws Exception {
     JsonObject s = new JsonObject(get("/api/v1/schedules")).getJsonArray("schedules")
         .getJsonObject(0);
