@@ -127,6 +127,7 @@ public final class ActionExecutor implements AutoCloseable {
     }
     boolean dryRun = options.dryRun() || config.dryRun();
     Instant now = clock.instant();
+    Optional<Instant> previousStart;
     synchronized (this) {
       Optional<SkipReason> skip = skipReason(config, trigger, options, dryRun, now);
       if (skip.isPresent()) {
@@ -134,11 +135,12 @@ public final class ActionExecutor implements AutoCloseable {
         return new Run(skipped.id(), CompletableFuture.completedFuture(skipped));
       }
       running.add(name);
+      previousStart = guards.lastStart(name);
       if (!dryRun) {
         guards.started(name, trigger.automatic(), now);
       }
     }
-    return start(config, trigger, dryRun, now);
+    return start(config, trigger, dryRun, now, previousStart);
   }
 
   /**
@@ -213,8 +215,8 @@ public final class ActionExecutor implements AutoCloseable {
     }
   }
 
-  private Run start(ActionConfig config, Trigger trigger,
-      boolean dryRun, Instant startedAt) {
+  private Run start(ActionConfig config, Trigger trigger, boolean dryRun, Instant startedAt,
+      Optional<Instant> previousStart) {
     long id = history.nextId();
     CompletableFuture<RunRecord> result = new CompletableFuture<>();
     AtomicBoolean recorded = new AtomicBoolean();
@@ -237,6 +239,9 @@ public final class ActionExecutor implements AutoCloseable {
         }
         synchronized (this) {
           running.remove(config.name());
+          if (!dryRun && record != null && record.outcome() == Outcome.SKIPPED) {
+            guards.withdraw(config.name(), startedAt, previousStart);
+          }
         }
         if (first) {
           result.complete(record);

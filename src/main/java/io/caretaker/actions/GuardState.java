@@ -65,6 +65,22 @@ final class GuardState {
     file.write(toJson());
   }
 
+  /**
+   * Takes back a start whose run found at once that it must not go on (another agent holds the
+   * lock): such a run is a skip, and skips use neither cooldown nor budget.
+   */
+  void withdraw(String action, Instant at, Optional<Instant> previous) {
+    if (!at.equals(lastStart.get(action))) {
+      return; // a later run started since
+    }
+    previous.ifPresentOrElse(p -> lastStart.put(action, p), () -> lastStart.remove(action));
+    Deque<Instant> starts = automaticStarts.get(action);
+    if (starts != null) {
+      starts.removeLastOccurrence(at);
+    }
+    file.write(toJson());
+  }
+
   /** Starts older than the budget window matter to nothing. */
   private void prune(String action, Instant now) {
     Deque<Instant> starts = automaticStarts.get(action);

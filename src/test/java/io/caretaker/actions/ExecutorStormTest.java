@@ -177,4 +177,19 @@ class ExecutorStormTest {
     afterKill.close();
     never.countDown();
   }
+
+  @Test
+  void aRunThatFindsItselfLockedUsesNeitherCooldownNorBudget() throws Exception {
+    actions.put("cleanup", ctx -> {
+      throw new ActionSkipped(SkipReason.LOCKED, Map.of());
+    });
+    ActionExecutor executor = executor(
+        "  cleanup: { type: health-report, cooldown: 1h, budget: { runs: 1, per: 1h } }\n");
+    assertThat(run(executor, "cleanup", Trigger.rule("r")).reason()).isEqualTo("locked");
+    actions.put("cleanup", ctx -> Map.of());
+    ActionExecutor next = executor(
+        "  cleanup: { type: health-report, cooldown: 1h, budget: { runs: 1, per: 1h } }\n");
+    executor.close();
+    assertThat(run(next, "cleanup", Trigger.rule("r")).outcome()).isEqualTo(Outcome.SUCCESS);
+  }
 }
