@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class BodyReader implements Handler<RoutingContext> {
   private static final String KEY = "caretaker.body";
+  private static final String BUSY = "server busy";
+  private static final String BUSY_DETAIL =
+      "too many request bodies are being received at once; retry";
 
   private final Vertx vertx;
   private final long maxBody;
@@ -53,23 +56,34 @@ final class BodyReader implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    new Read(ctx).start();
+    new Read(ctx, length == null ? 0 : (int) parseLength(length)).start();
   }
 
   /** One body being read: what it holds of the budget goes back exactly once. */
   private final class Read {
     private final RoutingContext ctx;
-    private final Buffer body = Buffer.buffer();
+    /**
+     * Sized from Content-Length (at most max_body_bytes), reserved from the budget at once, so
+     * it never grows by copying; a chunked body reserves as it arrives.
+     */
+    private final Buffer body;
+    private final int declared;
     private long held;
     private boolean done;
     private long timer;
 
-    Read(RoutingContext ctx) {
+    Read(RoutingContext ctx, int declaredLength) {
       this.ctx = ctx;
+      this.declared = Math.max(0, declaredLength);
+      this.body = Buffer.buffer(declared);
     }
 
     void start() {
       ctx.addEndHandler(v -> release());
+      if (declared > 0 && !take(declared)) {
+        stop(503, BUSY, BUSY_DETAIL);
+        return;
+      }
       timer = vertx.setTimer(deadlineMillis, id -> stop(408, "request body too slow",
           "the whole body must arrive within " + deadlineMillis / 1000 + " s"));
       HttpServerRequest request = ctx.request();
@@ -83,15 +97,24 @@ final class BodyReader implements Handler<RoutingContext> {
       if (done) {
         return;
       }
-      if (body.length() + (long) chunk.length() > maxBody) {
+      long after = body.length() + (long) chunk.length();
+      if (after > maxBody) {
         stop(413, "request body too large", limitText());
-      } else if (budget.addAndGet(-chunk.length()) < 0) {
-        budget.addAndGet(chunk.length());
-        stop(503, "server busy", "too many request bodies are being received at once; retry");
+      } else if (after > held && !take(after - held)) {
+        stop(503, BUSY, BUSY_DETAIL);
       } else {
-        held += chunk.length();
         body.appendBuffer(chunk);
       }
+    }
+
+    /** Reserves {@code bytes} of the budget for this body; false when it is spent. */
+    private boolean take(long bytes) {
+      if (budget.addAndGet(-bytes) < 0) {
+        budget.addAndGet(bytes);
+        return false;
+      }
+      held += bytes;
+      return true;
     }
 
     private void end() {
