@@ -4,7 +4,8 @@ import io.caretaker.cli.BackupCommand;
 import io.caretaker.cli.CheckConfigCommand;
 import io.caretaker.cli.ClientCommands;
 import io.caretaker.cli.RulesCommand;
-import io.caretaker.cli.ServeCommand;
+import io.caretaker.config.Version;
+import io.caretaker.daemon.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -20,17 +21,12 @@ import picocli.CommandLine.HelpCommand;
         ClientCommands.Runs.class, ClientCommands.Schedules.class, ClientCommands.Schedule.class,
         ClientCommands.Maintenance.class, BackupCommand.class, HelpCommand.class})
 public final class Main {
-  /** Exit codes of every command: 0 ok, 1 failure, 2 usage or configuration error. */
-  public static final int OK = 0;
-  public static final int FAILURE = 1;
-  public static final int USAGE = 2;
-
+  /** Exit codes of every command are picocli's: 0 ok, 1 failure, 2 usage or configuration error. */
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
   static int run(String... args) {
-    // picocli's own codes match ours: 2 for usage errors, 1 for an exception in a command.
     return new CommandLine(new Main()).execute(args);
   }
 }

@@ -1,6 +1,7 @@
 package io.caretaker.actions;
 
 import java.util.Map;
+import io.caretaker.run.ActionExecutor;
 
 /**
  * A remedial action. Runs only through the {@link ActionExecutor}, on a worker thread, never

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * bytes of output, with known secrets masked, go into the run record. When the run is cancelled
  * (its timeout), the process and all its descendants get SIGTERM, then SIGKILL.
  */
-final class CommandAction implements Action {
+public final class CommandAction implements Action {
   static final int TAIL_BYTES = 4096;
   private static final long KILL_GRACE_MS = 3000;
 
@@ -33,7 +33,7 @@ final class CommandAction implements Action {
   private final ActionSpec.Command spec;
   private final Redactor redactor;
 
-  CommandAction(ActionSpec.Command spec, Redactor redactor) {
+  public CommandAction(ActionSpec.Command spec, Redactor redactor) {
     this.spec = spec;
     this.redactor = redactor.with(spec.env().entrySet().stream()
         .filter(e -> SECRET_NAME.matcher(e.getKey()).matches()).map(Map.Entry::getValue)

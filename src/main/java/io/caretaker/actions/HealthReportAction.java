@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.store.AtomicFile;
 import io.caretaker.store.FileErrors;
-import io.caretaker.rules.HealthScore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,27 +17,28 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import io.caretaker.store.Stamped;
 
 /**
  * Writes {@code health_check_<UTC timestamp>.md} and {@code .json}: the health score, one
  * PASS/WARN/FAIL line per rule instance and resource, and the last run of every action. Keeps the
  * newest {@code keep} reports. Files appear whole (written aside, then renamed).
  */
-final class HealthReportAction implements Action {
+public final class HealthReportAction implements Action {
   private static final Pattern REPORT =
       Pattern.compile("health_check_" + Stamped.STAMP_REGEX + "\\.md");
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
 
   private final ActionSpec.HealthReport spec;
-  private final Supplier<HealthScore.Result> health;
-  private final RunHistory history;
+  private final Supplier<HealthSummary> health;
+  private final RunLog history;
   private final List<String> actionNames;
   private final String instance;
   private final Clock clock;
 
-  HealthReportAction(ActionSpec.HealthReport spec, Supplier<HealthScore.Result> health,
-      RunHistory history, List<String> actionNames, String instance, Clock clock) {
+  public HealthReportAction(ActionSpec.HealthReport spec, Supplier<HealthSummary> health,
+      RunLog history, List<String> actionNames, String instance, Clock clock) {
     this.spec = spec;
     this.health = health;
     this.history = history;
@@ -50,7 +50,7 @@ final class HealthReportAction implements Action {
   @Override
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Instant now = clock.instant();
-    HealthScore.Result result = health.get();
+    HealthSummary result = health.get();
     Path base = Stamped.unique(spec.dir(), "health_check_", now, ".md", ".json");
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("report", base + ".md");
@@ -60,7 +60,7 @@ final class HealthReportAction implements Action {
       return details;
     }
     List<RunRecord> lastRuns = actionNames.stream()
-        .map(a -> history.newest(Optional.of(a), 1)).flatMap(List::stream).toList();
+        .map(history::last).flatMap(Optional::stream).toList();
     Path md = Path.of(base + ".md");
     Path json = Path.of(base + ".json");
     try {
@@ -78,12 +78,12 @@ final class HealthReportAction implements Action {
     return details;
   }
 
-  private String markdown(Instant now, HealthScore.Result result, List<RunRecord> runs) {
+  private String markdown(Instant now, HealthSummary result, List<RunRecord> runs) {
     StringBuilder md = new StringBuilder();
     md.append("# Health check: ").append(instance).append(", ").append(now).append("\n\n");
     md.append("Health score: **").append(result.score()).append("/100**\n\n");
     md.append("| status | check | detail |\n| --- | --- | --- |\n");
-    for (HealthScore.Check c : result.checks()) {
+    for (HealthSummary.Check c : result.checks()) {
       md.append("| ").append(c.status()).append(" | ").append(c.name().replace("|", "\\|"))
           .append(" | ").append(c.detail()).append(" |\n");
     }
@@ -98,13 +98,13 @@ final class HealthReportAction implements Action {
     return md.toString();
   }
 
-  private Map<String, Object> json(Instant now, HealthScore.Result result, List<RunRecord> runs) {
+  private Map<String, Object> json(Instant now, HealthSummary result, List<RunRecord> runs) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("instance", instance);
     json.put("generated_at", now.toString());
     json.put("score", result.score());
     json.put("checks", result.checks().stream().map(c -> Map.of("name", c.name(),
-        "status", c.status().name(), "detail", c.detail())).toList());
+        "status", c.status(), "detail", c.detail())).toList());
     json.put("last_runs", runs.stream().map(RunRecord::toJson).toList());
     return json;
   }

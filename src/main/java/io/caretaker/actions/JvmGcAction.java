@@ -25,12 +25,12 @@ import javax.management.remote.JMXServiceURL;
  * {@code -XX:+DisableExplicitGC} (it would silently ignore the request), is a per-target failure
  * with its reason; the run fails if any target did.
  */
-final class JvmGcAction implements Action {
+public final class JvmGcAction implements Action {
   private static final String DIAGNOSTIC = "com.sun.management:type=HotSpotDiagnostic";
 
   private final List<JvmTarget> targets;
 
-  JvmGcAction(List<JvmTarget> targets) {
+  public JvmGcAction(List<JvmTarget> targets) {
     this.targets = List.copyOf(targets);
   }
 

@@ -68,7 +68,7 @@ public record RunRecord(
   }
 
   @SuppressWarnings("unchecked")
-  static RunRecord fromJson(Map<String, Object> json) {
+  public static RunRecord fromJson(Map<String, Object> json) {
     Map<String, Object> trigger = (Map<String, Object>) json.get("trigger");
     return new RunRecord(
         ((Number) json.get("id")).longValue(),

@@ -1,7 +1,6 @@
 package io.caretaker.cli;
 
-import io.caretaker.Main;
-import io.caretaker.actions.BackupAction;
+import io.caretaker.actions.files.BackupAction;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -9,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.ExitCode;
 
 /** {@code caretaker backup verify FILE}: re-checks an archive offline. */
 @Command(name = "backup", mixinStandardHelpOptions = true, description = "Backup archives.",
@@ -26,10 +26,10 @@ public final class BackupCommand {
     public Integer call() {
       try {
         spec.commandLine().getOut().println(BackupAction.verify(file));
-        return Main.OK;
+        return ExitCode.OK;
       } catch (IOException e) {
         spec.commandLine().getErr().println(file + ": BAD: " + e);
-        return Main.FAILURE;
+        return ExitCode.SOFTWARE;
       }
     }
   }

@@ -1,6 +1,5 @@
 package io.caretaker.cli;
 
-import io.caretaker.Main;
 import io.caretaker.config.Config;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -9,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.ExitCode;
 
 /** {@code caretaker check-config FILE}: every problem with file:line, exit 2 when any. */
 @Command(name = "check-config", mixinStandardHelpOptions = true,
@@ -23,12 +23,12 @@ public final class CheckConfigCommand implements Callable<Integer> {
   public Integer call() {
     Optional<Config> config = ConfigFiles.load(file, spec.commandLine().getErr());
     if (config.isEmpty()) {
-      return Main.USAGE;
+      return ExitCode.USAGE;
     }
     Config c = config.get();
     spec.commandLine().getOut().printf("%s: OK (%d rules, %d actions, %d schedules, %d routes)%n",
         file, c.rules().size(), c.actions().size(), c.schedules().size(),
         c.alertmanager().routes().size());
-    return Main.OK;
+    return ExitCode.OK;
   }
 }

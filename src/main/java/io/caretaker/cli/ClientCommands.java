@@ -3,7 +3,6 @@ package io.caretaker.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.caretaker.Main;
 import io.caretaker.cli.AgentClient.AgentError;
 import io.caretaker.cli.AgentClient.Column;
 import java.io.PrintWriter;
@@ -17,6 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import io.caretaker.run.Maintenance;
+import picocli.CommandLine.ExitCode;
 
 /**
  * The operator's commands against a running agent's REST API: a table by default, the agent's
@@ -39,7 +40,7 @@ public final class ClientCommands {
         return run(spec.commandLine().getOut());
       } catch (AgentError e) {
         spec.commandLine().getErr().println("caretaker: " + e.getMessage());
-        return Main.FAILURE;
+        return ExitCode.SOFTWARE;
       }
     }
 
@@ -50,7 +51,7 @@ public final class ClientCommands {
       } else {
         AgentClient.table(out, body.path(field), columns);
       }
-      return Main.OK;
+      return ExitCode.OK;
     }
   }
 
@@ -63,7 +64,7 @@ public final class ClientCommands {
       JsonNode s = client.get("/api/v1/status");
       if (client.json) {
         client.printJson(out, s);
-        return Main.OK;
+        return ExitCode.OK;
       }
       ObjectNode rows = JsonNodeFactory.instance.objectNode();
       rows.put("instance", s.path("instance").asText());
@@ -84,7 +85,7 @@ public final class ClientCommands {
       int width = 16;
       rows.fields().forEachRemaining(e -> out.println(
           String.format("%-" + width + "s%s", e.getKey(), e.getValue().asText())));
-      return Main.OK;
+      return ExitCode.OK;
     }
   }
 
@@ -143,7 +144,7 @@ public final class ClientCommands {
       }
       boolean failed = await ? !"success".equals(r.path("outcome").asText())
           : "skipped".equals(r.path("state").asText());
-      return failed ? Main.FAILURE : Main.OK;
+      return failed ? ExitCode.SOFTWARE : ExitCode.OK;
     }
   }
 
@@ -205,7 +206,7 @@ public final class ClientCommands {
         out.println("schedule " + s.path("id").asText() + (s.path("paused").asBoolean()
             ? " paused" : " resumed; next run " + s.path("next_run").asText()));
       }
-      return Main.OK;
+      return ExitCode.OK;
     }
   }
 
@@ -242,7 +243,7 @@ public final class ClientCommands {
             + m.path("until").asText() + " (" + m.path("reason").asText() + ", "
             + m.path("source").asText() + ")" : "maintenance off");
       }
-      return Main.OK;
+      return ExitCode.OK;
     }
   }
 

@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Loads the config a command was given (or the embedded default) and prints its problems. */
-final class ConfigFiles {
+public final class ConfigFiles {
   private ConfigFiles() {}
 
   /** The config, or empty after printing every problem to {@code err}. */
-  static Optional<Config> load(Path file, PrintWriter err) {
+  public static Optional<Config> load(Path file, PrintWriter err) {
     try {
       return Optional.of(file == null ? ConfigLoader.loadDefault() : ConfigLoader.load(file));
     } catch (ConfigException e) {

@@ -1,6 +1,5 @@
 package io.caretaker.cli;
 
-import io.caretaker.Main;
 import io.caretaker.config.Config;
 import io.caretaker.rules.PrometheusRules;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.ExitCode;
 
 /** {@code caretaker rules export --format prometheus}: the local rules as Prometheus alerts. */
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "The local rules.",
@@ -36,11 +36,11 @@ public final class RulesCommand {
     public Integer call() {
       Optional<Config> loaded = ConfigFiles.load(config, spec.commandLine().getErr());
       if (loaded.isEmpty()) {
-        return Main.USAGE;
+        return ExitCode.USAGE;
       }
       spec.commandLine().getOut().print(PrometheusRules.export(loaded.get().rules()));
       spec.commandLine().getOut().flush();
-      return Main.OK;
+      return ExitCode.OK;
     }
   }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.caretaker.metrics.Family;
 
 /**
  * Runs every collector once per interval, in parallel, each on its own thread and cut off at the

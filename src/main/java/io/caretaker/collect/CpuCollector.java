@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.CentralProcessor.TickType;
+import io.caretaker.metrics.Family;
 
 /**
  * CPU time by mode, CPU count, load averages, and utilization between this collection and the

@@ -4,6 +4,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import oshi.hardware.HWDiskStore;
 import oshi.hardware.HardwareAbstractionLayer;
+import io.caretaker.metrics.Family;
 
 /** Bytes read from and written to each block device, named as in /proc/diskstats ("vda"). */
 public final class DiskCollector implements Collector {

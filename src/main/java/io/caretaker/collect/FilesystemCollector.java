@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import oshi.software.os.FileSystem;
 import oshi.software.os.OSFileStore;
+import io.caretaker.metrics.Family;
 
 /**
  * Size, free space and inodes of mounted filesystems, minus excluded types and mountpoints.

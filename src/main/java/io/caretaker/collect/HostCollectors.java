@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import oshi.SystemInfo;
+import io.caretaker.metrics.LabelCap;
+import io.caretaker.redis.RedisConnection;
 
 /** Every collector, in one place: what caretaker collects, and when each is on. */
 public final class HostCollectors {

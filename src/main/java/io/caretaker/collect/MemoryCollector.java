@@ -4,6 +4,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import oshi.hardware.GlobalMemory;
 import oshi.hardware.VirtualMemory;
+import io.caretaker.metrics.Family;
 
 /** Physical memory and swap. "Used" means not available (MemAvailable), as `free` shows it. */
 public final class MemoryCollector implements Collector {

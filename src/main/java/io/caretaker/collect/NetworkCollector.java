@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import oshi.hardware.HardwareAbstractionLayer;
 import oshi.hardware.NetworkIF;
+import io.caretaker.metrics.Family;
 
 /** Bytes and errors per network interface, minus excluded interfaces. */
 public final class NetworkCollector implements Collector {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import oshi.software.os.OSProcess;
 import oshi.software.os.OperatingSystem;
+import io.caretaker.metrics.Family;
 
 /**
  * Per configured trading component: whether its process runs, and its CPU, memory, open files,

@@ -5,6 +5,9 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import io.caretaker.metrics.Family;
+import io.caretaker.redis.RedisConnection;
+import io.caretaker.redis.RedisInfo;
 
 /**
  * Redis's health from INFO, and {@code caretaker_redis_up}. Redis being down is not a collector

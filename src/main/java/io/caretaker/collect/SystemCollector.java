@@ -3,6 +3,7 @@ package io.caretaker.collect;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import oshi.software.os.OperatingSystem;
+import io.caretaker.metrics.Family;
 
 /** Kernel-wide counts: open file descriptors and their limit, processes, threads, boot time. */
 public final class SystemCollector implements Collector {

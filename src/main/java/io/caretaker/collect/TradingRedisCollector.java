@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import io.caretaker.metrics.Family;
+import io.caretaker.metrics.LabelCap;
+import io.caretaker.redis.RedisConnection;
 
 /**
  * The trading system's state in Redis, read every cycle with pipelining on a connection of its

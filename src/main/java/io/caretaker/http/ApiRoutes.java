@@ -1,10 +1,10 @@
 package io.caretaker.http;
 
-import io.caretaker.Version;
-import io.caretaker.actions.ActionExecutor;
-import io.caretaker.actions.ActionExecutor.RunOptions;
-import io.caretaker.actions.ActionExecutor.UnknownActionException;
-import io.caretaker.actions.Maintenance;
+import io.caretaker.config.Version;
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.run.ActionExecutor.UnknownActionException;
+import io.caretaker.run.Maintenance;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.Trigger;
 import io.caretaker.collect.CollectionLoop;

@@ -1,8 +1,8 @@
 package io.caretaker.http;
 
-import io.caretaker.actions.ActionExecutor;
-import io.caretaker.actions.ActionExecutor.RunOptions;
-import io.caretaker.actions.Maintenance;
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.run.Maintenance;
 import io.caretaker.actions.Trigger;
 import io.caretaker.config.Units;
 import io.caretaker.triggers.AlertPayload;

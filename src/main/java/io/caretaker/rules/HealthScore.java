@@ -1,6 +1,6 @@
 package io.caretaker.rules;
 
-import io.caretaker.collect.Series;
+import io.caretaker.metrics.Series;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.caretaker.rules;
 
-import io.caretaker.collect.Series;
+import io.caretaker.metrics.Series;
 import io.caretaker.config.RuleConfig;
 import io.caretaker.config.RuleConfig.Direction;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;

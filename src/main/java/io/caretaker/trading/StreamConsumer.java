@@ -1,6 +1,6 @@
 package io.caretaker.trading;
 
-import io.caretaker.collect.RedisConnection;
+import io.caretaker.redis.RedisConnection;
 import io.caretaker.config.TradingConfig.EventStream;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisException;

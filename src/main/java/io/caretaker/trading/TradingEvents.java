@@ -1,6 +1,6 @@
 package io.caretaker.trading;
 
-import io.caretaker.collect.LabelCap;
+import io.caretaker.metrics.LabelCap;
 import io.caretaker.trading.OrderEvent.Rejection;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;

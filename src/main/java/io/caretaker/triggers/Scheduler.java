@@ -1,9 +1,9 @@
 package io.caretaker.triggers;
 
 import com.cronutils.model.time.ExecutionTime;
-import io.caretaker.actions.ActionExecutor;
-import io.caretaker.actions.ActionExecutor.RunOptions;
-import io.caretaker.actions.StateFile;
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.store.StateFile;
 import io.caretaker.actions.SkipReason;
 import io.caretaker.actions.Trigger;
 import io.caretaker.config.ScheduleConfig;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.caretaker.actions.ActionExecutor.RunOptions;
+import io.caretaker.run.ActionExecutor.RunOptions;
 import io.caretaker.actions.RunRecord.Outcome;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.config.ConfigLoader;
@@ -20,6 +20,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.Maintenance;
+import io.caretaker.run.RunHistory;
 
 class CommandActionTest {
   @TempDir Path dir;

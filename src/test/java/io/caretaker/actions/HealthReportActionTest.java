@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caretaker.actions.RunRecord.Outcome;
 import io.caretaker.config.ActionSpec;
-import io.caretaker.rules.HealthScore;
-import io.caretaker.rules.HealthScore.Check;
-import io.caretaker.rules.HealthScore.Status;
 import io.caretaker.testing.FullDisk;
 import io.caretaker.testing.MutableClock;
 import java.nio.file.Files;
@@ -19,6 +16,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.caretaker.run.RunHistory;
 
 class HealthReportActionTest {
   @TempDir Path dir;
@@ -27,10 +25,10 @@ class HealthReportActionTest {
       new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
   private HealthReportAction action(Path reports, RunHistory history, int keep) {
-    HealthScore.Result result = new HealthScore.Result(65, List.of(
-        new Check("rule disk-full{mountpoint=\"/\"}", Status.FAIL, "critical, value 0.95"),
-        new Check("memory", Status.WARN, "82.0% used"),
-        new Check("cpu", Status.PASS, "12.0% used")));
+    HealthSummary result = new HealthSummary(65, List.of(
+        new HealthSummary.Check("FAIL", "rule disk-full{mountpoint=\"/\"}", "critical, value 0.95"),
+        new HealthSummary.Check("WARN", "memory", "82.0% used"),
+        new HealthSummary.Check("PASS", "cpu", "12.0% used")));
     return new HealthReportAction(new ActionSpec.HealthReport(reports, keep), () -> result,
         history, List.of("log-cleanup"), "trade-01", clock);
   }

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.caretaker.metrics.LabelCap;
+import io.caretaker.redis.RedisConnection;
 
 /** The Redis and trading collectors against a real redis-server. */
 class RedisCollectorsIT {

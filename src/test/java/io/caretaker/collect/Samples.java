@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import io.caretaker.metrics.Series;
 
 /** Test helper: one sample's value from snapshots, by exposition name and exact label pairs. */
 public final class Samples {

@@ -3,8 +3,8 @@ package io.caretaker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caretaker.Daemon;
-import io.caretaker.collect.Family;
+import io.caretaker.daemon.Daemon;
+import io.caretaker.metrics.Family;
 import io.caretaker.collect.Collector;
 import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;

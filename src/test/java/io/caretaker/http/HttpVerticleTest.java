@@ -35,6 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import oshi.SystemInfo;
+import io.caretaker.metrics.LabelCap;
 
 @ExtendWith(VertxExtension.class)
 class HttpVerticleTest {
@@ -66,7 +67,7 @@ class HttpVerticleTest {
     PrometheusRegistry registry = new PrometheusRegistry();
     List<Collector> collectors = new ArrayList<>(HostCollectors.create(
         ConfigLoader.parse("t", "", Map.of()), java.util.Optional.empty(),
-        new io.caretaker.collect.LabelCap(10, registry), Clock.systemUTC()));
+        new io.caretaker.metrics.LabelCap(10, registry), Clock.systemUTC()));
     // Also every filesystem with no exclusions, so the test's own directory is always listed.
     collectors.set(2, new FilesystemCollector(new SystemInfo().getOperatingSystem()
         .getFileSystem(), List.of(), List.of()));

@@ -3,7 +3,7 @@ package io.caretaker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caretaker.Daemon;
+import io.caretaker.daemon.Daemon;
 import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;
 import io.vertx.core.json.JsonArray;

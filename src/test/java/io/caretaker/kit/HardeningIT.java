@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.caretaker.daemon.Daemon;
 
 /** The packaged agent as a separate process: secrets stay in, kill -9 loses no run record. */
 class HardeningIT {

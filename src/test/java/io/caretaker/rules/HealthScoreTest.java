@@ -2,7 +2,7 @@ package io.caretaker.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caretaker.collect.Family;
+import io.caretaker.metrics.Family;
 import io.caretaker.rules.HealthScore.Status;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Instant;

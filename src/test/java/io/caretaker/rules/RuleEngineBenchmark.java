@@ -1,6 +1,6 @@
 package io.caretaker.rules;
 
-import io.caretaker.collect.Family;
+import io.caretaker.metrics.Family;
 import io.caretaker.config.ConfigLoader;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;

@@ -1,7 +1,7 @@
 package io.caretaker.trading;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.caretaker.collect.LabelCap;
+import io.caretaker.metrics.LabelCap;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /** Any pushed events body (object, array, NDJSON) is counted or rejected; nothing throws. */

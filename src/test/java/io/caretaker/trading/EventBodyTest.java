@@ -3,7 +3,7 @@ package io.caretaker.trading;
 import static io.caretaker.collect.Samples.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caretaker.collect.LabelCap;
+import io.caretaker.metrics.LabelCap;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import java.nio.charset.StandardCharsets;

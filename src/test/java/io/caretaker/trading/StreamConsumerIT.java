@@ -3,8 +3,8 @@ package io.caretaker.trading;
 import static io.caretaker.collect.Samples.value;
 import static org.awaitility.Awaitility.await;
 
-import io.caretaker.collect.LabelCap;
-import io.caretaker.collect.RedisConnection;
+import io.caretaker.metrics.LabelCap;
+import io.caretaker.redis.RedisConnection;
 import io.caretaker.config.RedisConfig;
 import io.caretaker.config.TradingConfig.EventStream;
 import io.caretaker.testing.RedisServer;

@@ -3,12 +3,12 @@ package io.caretaker.triggers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caretaker.actions.ActionExecutor;
-import io.caretaker.actions.Actions;
-import io.caretaker.actions.Maintenance;
-import io.caretaker.actions.RunHistory;
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.daemon.ActionTypes;
+import io.caretaker.run.Maintenance;
+import io.caretaker.run.RunHistory;
 import io.caretaker.actions.RunRecord;
-import io.caretaker.actions.StateFile;
+import io.caretaker.store.StateFile;
 import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.config.MaintenanceConfig;
@@ -103,7 +103,7 @@ class SchedulerTest {
 
   private ActionExecutor executor(Config config) {
     RunHistory history = new RunHistory(dir.resolve("runs.jsonl"), 100);
-    return new ActionExecutor(config.actions(), Actions.create(config.actions(), () -> null,
+    return new ActionExecutor(config.actions(), ActionTypes.create(config.actions(), () -> null,
         history, "t", Clock.systemUTC(), new PrometheusRegistry(), Optional.empty(), dir,
         new io.caretaker.actions.Redactor(List.of())),
         history,

@@ -1,0 +1,270 @@
+package io.caretaker.daemon;
+
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.run.Maintenance;
+import io.caretaker.actions.HealthSummary;
+import io.caretaker.actions.Redactor;
+import io.caretaker.run.RunHistory;
+import io.caretaker.actions.RunRecord;
+import io.caretaker.actions.Trigger;
+import io.caretaker.collect.CollectionLoop;
+import io.caretaker.collect.Snapshot;
+import io.caretaker.store.StateFile;
+import io.caretaker.http.ApiRoutes;
+import io.caretaker.http.TriggerRoutes;
+import io.caretaker.triggers.AlertRouter;
+import io.caretaker.triggers.InstanceIdentity;
+import io.caretaker.triggers.Scheduler;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.caretaker.rules.HealthScore;
+import io.caretaker.rules.RuleEngine;
+import io.caretaker.rules.RuleMetrics;
+import io.caretaker.trading.StreamConsumer;
+import io.caretaker.trading.TradingEvents;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+import io.caretaker.collect.Collector;
+import io.caretaker.collect.HostCollectors;
+import io.caretaker.metrics.LabelCap;
+import io.caretaker.redis.RedisConnection;
+import java.util.Optional;
+import io.caretaker.config.Config;
+import io.caretaker.config.Units;
+import io.caretaker.http.HttpVerticle;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import io.caretaker.config.Version;
+
+/**
+ * The running agent, wired in one place: registry, collectors, collection loop, HTTP server.
+ *
+ * <pre>{@code
+ * try (Daemon daemon = Daemon.start(ConfigLoader.loadDefault())) {
+ *   int port = daemon.port();
+ * }
+ * }</pre>
+ */
+public final class Daemon implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(3);
+  private static final int HISTORY_RECORDS = 10_000;
+  private static final int MAX_CONCURRENT_RUNS = 4;
+
+  private final Config config;
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Vertx vertx;
+  private final Clock clock = Clock.systemUTC();
+  private final LabelCap labelCap;
+  private final Optional<RedisConnection> redis;
+  /** The health score of the last cycle: the metric, the status API and reports all read it. */
+  private volatile HealthScore.Result health =
+      HealthScore.compute(List.of(), io.prometheus.metrics.model.snapshots.MetricSnapshots.of());
+  /** Stream readers: Lettuce decodes each connection's replies on one thread, so two share it. */
+  private final List<StreamConsumer> streamConsumers = new ArrayList<>();
+  private static final int STREAM_CONSUMERS = 2;
+  private CollectionLoop loop;
+  private ActionExecutor executor;
+  private RuleEngine rules;
+  private RuleMetrics ruleMetrics;
+  private HttpVerticle http;
+  private Scheduler scheduler;
+
+  private Daemon(Config config) {
+    this.config = config;
+    this.vertx = Vertx.vertx();
+    this.labelCap = new LabelCap(config.trading().maxLabelValues(), registry);
+    this.redis = config.redis().map(RedisConnection::new); // connects lazily
+  }
+
+  /** Starts the agent; returns once the port is bound. On failure nothing is left running. */
+  public static Daemon start(Config config) throws StartupException {
+    return start(config, null);
+  }
+
+  /**
+   * Starts the agent; {@code collectors} replaces the configured ones when given (tests use
+   * metrics they control).
+   */
+  public static Daemon start(Config config, List<Collector> collectors) throws StartupException {
+    Daemon daemon = new Daemon(config);
+    try {
+      daemon.startParts(collectors != null ? collectors : daemon.configuredCollectors());
+      return daemon;
+    } catch (StartupException | RuntimeException e) {
+      daemon.close();
+      throw e;
+    }
+  }
+
+  private List<Collector> configuredCollectors() {
+    return HostCollectors.create(config, redis, labelCap, clock);
+  }
+
+  private void startParts(List<Collector> collectors) throws StartupException {
+    Info.builder().name("caretaker_build_info").help("The running caretaker's version.")
+        .labelNames("version").register(registry).addLabelValues(Version.VALUE);
+    loop = new CollectionLoop(collectors, config.collect().timeout(), clock);
+    registry.register(loop);
+
+    RunHistory history;
+    try {
+      history = new RunHistory(config.agent().dataDir().resolve("runs.jsonl"), HISTORY_RECORDS);
+    } catch (UncheckedIOException e) {
+      throw new StartupException("agent.data_dir", e);
+    }
+    Maintenance maintenance = new Maintenance(config.maintenance(),
+        Optional.of(new StateFile(config.agent().dataDir().resolve("maintenance.json"))));
+    GaugeWithCallback.builder().name("caretaker_maintenance_mode")
+        .help("1 while maintenance is on (operator or window): automatic triggers are skipped.")
+        .callback(cb -> cb.call(maintenance.status(clock.instant()).enabled() ? 1 : 0))
+        .register(registry);
+    rules = new RuleEngine(config.rules());
+    ruleMetrics = new RuleMetrics(registry, config.rules());
+    Supplier<HealthScore.Result> health = () -> this.health;
+    executor = new ActionExecutor(config.actions(), ActionTypes.create(config.actions(),
+        () -> summary(this.health),
+        history, config.agent().instance(), clock, registry, redis, config.agent().dataDir(),
+        new Redactor(config.secrets())),
+        history, maintenance,
+        registry, clock,
+        MAX_CONCURRENT_RUNS);
+    loop.addListener(this::evaluateRules);
+
+    scheduler = new Scheduler(config.schedules(), executor,
+        new StateFile(config.agent().dataDir().resolve("schedules.json")),
+        config.agent().instance(), clock, registry);
+    AlertRouter alerts = new AlertRouter(config.alertmanager(), config.actions().keySet(),
+        InstanceIdentity.ofThisHost(config.agent().instance()), clock, registry);
+    TriggerRoutes triggers = new TriggerRoutes(alerts, scheduler, maintenance, executor, clock);
+
+    TradingEvents events = new TradingEvents(registry, labelCap);
+    ApiRoutes api = new ApiRoutes(config.agent().instance(), executor, rules, loop, maintenance,
+        health, events, () -> redis.map(RedisConnection::up).orElse(null), triggers, clock);
+    http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent(), api);
+    await(vertx.deployVerticle(http), "server.port");
+    loop.start(config.collect().interval());
+    scheduler.start();
+    redis.ifPresent(r -> config.trading().events().ifPresent(stream -> {
+      for (int i = 1; i <= STREAM_CONSUMERS; i++) {
+        // The first keeps the plain instance name, so entries it had pending are read again.
+        String name = config.agent().instance() + (i == 1 ? "" : "-" + i);
+        StreamConsumer c = new StreamConsumer(r, stream, name, events,
+            config.redis().orElseThrow().timeout());
+        streamConsumers.add(c);
+        c.start();
+      }
+    }));
+    log.info("caretaker {} started as instance {}; collecting every {}", Version.VALUE,
+        config.agent().instance(), Units.format(config.collect().interval()));
+  }
+
+  /**
+   * After each collection, on the collection thread: rule transitions start their actions in the
+   * same cycle; finished rule runs start the engine's recovery watch.
+   */
+  private void evaluateRules(Snapshot snapshot) {
+    RuleEngine.Evaluation evaluation = rules.evaluate(snapshot.metrics(), snapshot.collectedAt());
+    evaluation.remediations().forEach(ruleMetrics::remediated);
+    for (RuleEngine.Submission s : evaluation.submissions()) {
+      for (String action : s.actions()) {
+        executor.submit(action, Trigger.rule(s.ref()), RunOptions.NORMAL).result()
+            .thenAccept(r -> {
+              if (r.outcome() != RunRecord.Outcome.SKIPPED) {
+                rules.actionFinished(s.ref(), action);
+              }
+            });
+      }
+    }
+    health = HealthScore.compute(rules.instances(), snapshot.metrics());
+    ruleMetrics.update(rules.instances(), health);
+  }
+
+  /** The health score as the health-report action shows it. */
+  private static HealthSummary summary(HealthScore.Result result) {
+    return new HealthSummary(result.score(), result.checks().stream()
+        .map(c -> new HealthSummary.Check(c.status().name(), c.name(), c.detail())).toList());
+  }
+
+  public ActionExecutor executor() {
+    return executor;
+  }
+
+  public int port() {
+    return http.actualPort();
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  public CollectionLoop loop() {
+    return loop;
+  }
+
+  /** Stops collecting, lets in-flight requests finish (up to a few seconds), then stops Vert.x. */
+  @Override
+  public void close() {
+    if (loop != null) {
+      loop.close();
+    }
+    if (scheduler != null) {
+      scheduler.close();
+    }
+    if (executor != null) {
+      executor.close();
+    }
+    streamConsumers.forEach(StreamConsumer::close);
+    redis.ifPresent(RedisConnection::close);
+    try {
+      if (http != null) {
+        http.shutdown(SHUTDOWN_GRACE).toCompletionStage().toCompletableFuture()
+            .get(SHUTDOWN_GRACE.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      }
+      vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("Shutdown did not complete cleanly: {}", e.toString());
+    }
+  }
+
+  private static void await(Future<?> future, String key) throws StartupException {
+    try {
+      future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new StartupException(key, e.getCause());
+    } catch (TimeoutException e) {
+      throw new StartupException(key, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartupException(key, e);
+    }
+  }
+
+  /** Start-up failed because of {@code key}'s setting (a port in use, an unreadable cert). */
+  public static final class StartupException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String key;
+
+    StartupException(String key, Throwable cause) {
+      super(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
+  }
+}

@@ -1,0 +1,344 @@
+package io.caretaker.run;
+
+import io.caretaker.actions.RunRecord.Outcome;
+import io.caretaker.config.ActionConfig;
+import io.caretaker.config.Units;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import io.caretaker.actions.Action;
+import io.caretaker.actions.ActionContext;
+import io.caretaker.actions.ActionFailure;
+import io.caretaker.actions.ActionSkipped;
+import io.caretaker.actions.RunRecord;
+import io.caretaker.actions.SkipReason;
+import io.caretaker.actions.Trigger;
+import io.caretaker.store.StateFile;
+
+/**
+ * The only way any action runs. Rules, alerts, schedules and operators all call {@link #submit},
+ * which decides whether the run may start (one run per action at a time; maintenance, cooldown
+ * and budget for automatic triggers; cooldown for manual runs unless forced), runs it on a
+ * bounded worker pool with its timeout, and records the outcome in the history and metrics.
+ * Cooldowns and budgets read their own persisted state ({@link GuardState}), so neither a
+ * restart nor a flood of skips resets them. Skips are counted one by one in
+ * {@code caretaker_action_skipped_total} and recorded coalesced: one record per action and reason
+ * per {@link #SKIP_WINDOW}, with a count, so a storm of alerts costs a few history lines.
+ *
+ * <pre>{@code
+ * executor.submit("log-cleanup", Trigger.manual("api"), RunOptions.NORMAL)
+ *     .result().thenAccept(record -> ...);
+ * }</pre>
+ */
+public final class ActionExecutor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ActionExecutor.class);
+  /** Skips of one action for one reason within this window share one record. */
+  static final Duration SKIP_WINDOW = Duration.ofMinutes(1);
+  /** How often a coalesced skip's growing count is written to the history. */
+  private static final Duration SKIP_FLUSH = Duration.ofSeconds(5);
+
+  private final Map<String, ActionConfig> configs;
+  private final Map<String, Action> actions;
+  private final RunHistory history;
+  private final Maintenance maintenance;
+  private final ExecutorMetrics metrics;
+  private final Clock clock;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+      daemon("caretaker-action-timer"));
+  private final Set<String> running = new HashSet<>();
+  private final GuardState guards;
+  /** The open skip record of each action and reason ("action/reason"), and which have news. */
+  private final Map<String, RunRecord> openSkips = new HashMap<>();
+  private final Set<String> unsavedSkips = new HashSet<>();
+  private final List<Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Dry run (plan only) and force (manual runs ignore the cooldown). */
+  public record RunOptions(boolean dryRun, boolean force) {
+    public static final RunOptions NORMAL = new RunOptions(false, false);
+  }
+
+  /** A submitted run: its id at once, its record when it ends (at once when skipped). */
+  public record Run(long id, CompletableFuture<RunRecord> result) {}
+
+  /** Thrown by {@link #submit} for a name that is not a configured action. */
+  public static final class UnknownActionException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownActionException(String name) {
+      super("No action named \"" + name + "\"");
+    }
+  }
+
+  public ActionExecutor(Map<String, ActionConfig> configs, Map<String, Action> actions,
+      RunHistory history, Maintenance maintenance, PrometheusRegistry registry, Clock clock,
+      int maxConcurrentRuns) {
+    this.configs = Map.copyOf(configs);
+    this.actions = Map.copyOf(actions);
+    this.history = history;
+    this.maintenance = maintenance;
+    this.metrics = new ExecutorMetrics(registry, configs.keySet());
+    this.clock = clock;
+    this.workers = Executors.newFixedThreadPool(maxConcurrentRuns, daemon("caretaker-action"));
+    this.guards = new GuardState(new StateFile(history.dir().resolve("guards.json")), configs,
+        history);
+    timer.scheduleWithFixedDelay(this::saveSkips, SKIP_FLUSH.toMillis(), SKIP_FLUSH.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Called with every finished (or skipped) run, on the thread that finished it. */
+  public void addListener(Consumer<RunRecord> listener) {
+    listeners.add(listener);
+  }
+
+  public Map<String, ActionConfig> configs() {
+    return configs;
+  }
+
+  public synchronized boolean running(String action) {
+    return running.contains(action);
+  }
+
+  public RunHistory history() {
+    return history;
+  }
+
+  /**
+   * Starts a run of {@code name} unless a guard says no, in which case the returned record says
+   * skipped and why. Completes when the run ends (or hits its timeout).
+   *
+   * @throws UnknownActionException when no such action is configured
+   */
+  public Run submit(String name, Trigger trigger, RunOptions options) {
+    ActionConfig config = configs.get(name);
+    if (config == null) {
+      throw new UnknownActionException(name);
+    }
+    boolean dryRun = options.dryRun() || config.dryRun();
+    Instant now = clock.instant();
+    Optional<Instant> previousStart;
+    synchronized (this) {
+      Optional<SkipReason> skip = skipReason(config, trigger, options, dryRun, now);
+      if (skip.isPresent()) {
+        RunRecord skipped = skip(name, trigger, skip.get(), dryRun, now);
+        return new Run(skipped.id(), CompletableFuture.completedFuture(skipped));
+      }
+      running.add(name);
+      previousStart = guards.lastStart(name);
+      if (!dryRun) {
+        guards.started(name, trigger.automatic(), now);
+      }
+    }
+    return start(config, trigger, dryRun, now, previousStart);
+  }
+
+  /**
+   * Records a run that a trigger skipped before asking (a paused schedule's due time), so the
+   * history says why nothing ran.
+   */
+  public synchronized RunRecord recordSkip(String name, Trigger trigger, SkipReason reason) {
+    if (!configs.containsKey(name)) {
+      throw new UnknownActionException(name);
+    }
+    return skip(name, trigger, reason, false, clock.instant());
+  }
+
+  private Optional<SkipReason> skipReason(ActionConfig config, Trigger trigger,
+      RunOptions options, boolean dryRun, Instant now) {
+    String name = config.name();
+    if (running.contains(name)) {
+      return Optional.of(SkipReason.RUNNING);
+    }
+    if (trigger.automatic() && maintenance.activeReason(now).isPresent()) {
+      return Optional.of(SkipReason.MAINTENANCE);
+    }
+    if (dryRun) {
+      return Optional.empty();
+    }
+    boolean cooldownApplies = trigger.automatic() || !options.force();
+    Optional<Instant> last = guards.lastStart(name);
+    if (cooldownApplies && last.isPresent() && now.isBefore(last.get().plus(config.cooldown()))) {
+      return Optional.of(SkipReason.COOLDOWN);
+    }
+    if (trigger.automatic() && config.budget().isPresent()) {
+      ActionConfig.Budget budget = config.budget().get();
+      if (guards.automaticStartsAfter(name, now.minus(budget.per())) >= budget.runs()) {
+        return Optional.of(SkipReason.BUDGET);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Counts a skip and records it: the first of a window as a new record (logged), the rest by
+   * raising that record's count (written every few seconds, not logged). Under the lock.
+   */
+  private RunRecord skip(String name, Trigger trigger, SkipReason reason, boolean dryRun,
+      Instant now) {
+    metrics.skipped(name, trigger, reason);
+    String key = name + "/" + reason.label();
+    RunRecord open = openSkips.get(key);
+    if (open != null && now.isBefore(open.startedAt().plus(SKIP_WINDOW))) {
+      RunRecord counted = new RunRecord(open.id(), name, open.trigger(), open.startedAt(), now,
+          Outcome.SKIPPED, reason.label(), open.dryRun(), Map.of("count", open.skipCount() + 1));
+      openSkips.put(key, counted);
+      unsavedSkips.add(key);
+      history.update(counted);
+      return counted;
+    }
+    saveSkip(key);
+    RunRecord first = new RunRecord(history.nextId(), name, trigger, now, now, Outcome.SKIPPED,
+        reason.label(), dryRun, Map.of("count", 1));
+    openSkips.put(key, first);
+    finish(first);
+    return first;
+  }
+
+  private synchronized void saveSkips() {
+    List.copyOf(unsavedSkips).forEach(this::saveSkip);
+  }
+
+  private void saveSkip(String key) {
+    if (unsavedSkips.remove(key)) {
+      history.append(openSkips.get(key));
+    }
+  }
+
+  private Run start(ActionConfig config, Trigger trigger, boolean dryRun, Instant startedAt,
+      Optional<Instant> previousStart) {
+    long id = history.nextId();
+    CompletableFuture<RunRecord> result = new CompletableFuture<>();
+    AtomicBoolean recorded = new AtomicBoolean();
+    Action action = actions.get(config.name());
+    ActionContext ctx = new ActionContext(config.name(), dryRun, trigger);
+    // Written before the action starts: a stop mid-run leaves a record that the next start
+    // closes as interrupted, and the id is never handed out again.
+    history.append(new RunRecord(id, config.name(), trigger, startedAt, null, Outcome.RUNNING,
+        null, dryRun, Map.of()));
+    Future<?> work = workers.submit(() -> {
+      RunRecord record = null;
+      try {
+        record = execute(action, ctx, id, startedAt);
+      } finally {
+        // In the history (so cooldowns see it) before leaving "running", and both before anyone
+        // hears it ended: no window in which a second run could slip in.
+        boolean first = record != null && recorded.compareAndSet(false, true);
+        if (first) {
+          finish(record);
+        }
+        synchronized (this) {
+          running.remove(config.name());
+          if (!dryRun && record != null && record.outcome() == Outcome.SKIPPED) {
+            guards.withdraw(config.name(), startedAt, previousStart);
+          }
+        }
+        if (first) {
+          result.complete(record);
+        }
+      }
+    });
+    // At the deadline the run is recorded as timed out, then interrupted; the action stays
+    // "running" until its thread really returns, so a stuck run is never overlapped.
+    timer.schedule(() -> {
+      if (!work.isDone() && recorded.compareAndSet(false, true)) {
+        RunRecord timedOut = new RunRecord(id, config.name(), trigger, startedAt,
+            clock.instant(), Outcome.TIMEOUT, "timed out after " + Units.format(config.timeout()),
+            dryRun, Map.of());
+        finish(timedOut);
+        result.complete(timedOut);
+        work.cancel(true);
+      }
+    }, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    return new Run(id, result);
+  }
+
+  private RunRecord execute(Action action, ActionContext ctx, long id, Instant startedAt) {
+    Outcome outcome = Outcome.SUCCESS;
+    String reason = null;
+    Map<String, Object> details = Map.of();
+    try {
+      details = action.run(ctx);
+    } catch (ActionSkipped e) {
+      outcome = Outcome.SKIPPED;
+      reason = e.reason().label();
+      details = e.details();
+      metrics.skipped(ctx.action(), ctx.trigger(), e.reason());
+    } catch (ActionFailure e) {
+      outcome = Outcome.FAILURE;
+      reason = e.getMessage();
+      details = e.details();
+    } catch (InterruptedException e) {
+      outcome = Outcome.TIMEOUT;
+      reason = "cancelled";
+    } catch (Exception | Error e) {
+      // A throwing action must never harm the executor or the other actions.
+      log.error("Action {} failed unexpectedly", ctx.action(), e);
+      outcome = Outcome.FAILURE;
+      reason = e.toString();
+    }
+    return new RunRecord(id, ctx.action(), ctx.trigger(), startedAt, clock.instant(), outcome,
+        reason, ctx.dryRun(), details);
+  }
+
+  private void finish(RunRecord record) {
+    history.append(record);
+    metrics.record(record);
+    if (record.outcome() == Outcome.SKIPPED) {
+      log.info("Action {} ({} {}) skipped: {}", record.action(), record.trigger().type().label(),
+          record.trigger().ref(), record.reason());
+    } else {
+      log.info("Action {} ({} {}){} {} in {}{}", record.action(), record.trigger().type().label(),
+          record.trigger().ref(), record.dryRun() ? " dry run" : "", record.outcome().label(),
+          Units.format(Duration.between(record.startedAt(), record.finishedAt())),
+          record.reason() == null ? "" : ": " + record.reason());
+    }
+    for (Consumer<RunRecord> listener : listeners) {
+      try {
+        listener.accept(record);
+      } catch (RuntimeException e) {
+        log.error("Run listener failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    saveSkips();
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    history.close();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

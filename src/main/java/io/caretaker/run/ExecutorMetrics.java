@@ -1,0 +1,94 @@
+package io.caretaker.run;
+
+import io.caretaker.actions.RunRecord.Outcome;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import io.caretaker.actions.Action;
+import io.caretaker.actions.RunRecord;
+import io.caretaker.actions.SkipReason;
+import io.caretaker.actions.Trigger;
+
+/**
+ * The {@code caretaker_action_*} metrics and the figure counters fed from run details. Every
+ * action × trigger × outcome starts at zero, so rates and alerts work before the first failure.
+ */
+final class ExecutorMetrics {
+  /** Detail keys an action reports that feed a counter of the same meaning. */
+  static final Map<String, String> FIGURES = Map.of(
+      "bytes_freed", "caretaker_bytes_freed",
+      "files_compressed", "caretaker_files_compressed",
+      "files_deleted", "caretaker_files_deleted",
+      "keys_deleted", "caretaker_redis_keys_deleted");
+
+  private final Counter runs;
+  private final Counter skipped;
+  private final Histogram duration;
+  private final Gauge lastSuccess;
+  private final Map<String, Counter> figures;
+
+  ExecutorMetrics(PrometheusRegistry registry, Collection<String> actions) {
+    runs = Counter.builder().name("caretaker_action_runs_total")
+        .help("Action runs by trigger and outcome (skipped runs included).")
+        .labelNames("action", "trigger", "outcome").register(registry);
+    skipped = Counter.builder().name("caretaker_action_skipped_total")
+        .help("Runs that did not start (or stopped at once), by why. Every skip counts, though the"
+            + " history coalesces them.")
+        .labelNames("action", "reason").register(registry);
+    duration = Histogram.builder().name("caretaker_action_duration_seconds")
+        .help("How long action runs took.").unit(Unit.SECONDS)
+        .classicUpperBounds(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600)
+        .labelNames("action").register(registry);
+    lastSuccess = Gauge.builder().name("caretaker_action_last_success_timestamp_seconds")
+        .help("When the action last succeeded (not counting dry runs), unix seconds.")
+        .unit(Unit.SECONDS).labelNames("action").register(registry);
+    figures = new java.util.HashMap<>();
+    FIGURES.forEach((key, name) -> figures.put(key, Counter.builder().name(name + "_total")
+        .help("Sum of " + key.replace('_', ' ') + " reported by action runs.")
+        .labelNames("action").register(registry)));
+    for (String action : actions) {
+      for (Trigger.Type t : Trigger.Type.values()) {
+        for (Outcome o : Outcome.FINISHED) {
+          runs.labelValues(action, t.label(), o.label());
+        }
+      }
+      for (SkipReason reason : SkipReason.values()) {
+        skipped.labelValues(action, reason.label());
+      }
+      duration.labelValues(action);
+      figures.values().forEach(c -> c.labelValues(action));
+    }
+  }
+
+  /** One skip, in both counters (skip records are coalesced, so they are counted here). */
+  void skipped(String action, Trigger trigger, SkipReason reason) {
+    skipped.labelValues(action, reason.label()).inc();
+    runs.labelValues(action, trigger.type().label(), Outcome.SKIPPED.label()).inc();
+  }
+
+  /** A run that ended (skips are counted by {@link #skipped}). */
+  void record(RunRecord r) {
+    if (r.outcome() == Outcome.SKIPPED || r.outcome() == Outcome.RUNNING) {
+      return;
+    }
+    runs.labelValues(r.action(), r.trigger().type().label(), r.outcome().label()).inc();
+    duration.labelValues(r.action())
+        .observe(Duration.between(r.startedAt(), r.finishedAt()).toNanos() / 1e9);
+    if (r.dryRun()) {
+      return;
+    }
+    if (r.outcome() == Outcome.SUCCESS) {
+      lastSuccess.labelValues(r.action()).set(r.finishedAt().toEpochMilli() / 1000.0);
+    }
+    figures.forEach((key, counter) -> {
+      if (r.details().get(key) instanceof Number n && n.doubleValue() > 0) {
+        counter.labelValues(r.action()).inc(n.doubleValue());
+      }
+    });
+  }
+}
