@@ -1,10 +1,9 @@
 package io.caretaker.actions;
 
 import java.util.Map;
-import io.caretaker.run.ActionExecutor;
 
 /**
- * A remedial action. Runs only through the {@link ActionExecutor}, on a worker thread, never
+ * A remedial action. Runs only through the executor ({@code run.ActionExecutor}), on a worker thread, never
  * twice at once; an interrupt means the run was cancelled (timeout) and should stop promptly.
  */
 public interface Action {

@@ -1,7 +1,6 @@
 package io.caretaker.actions;
 
 import java.util.Locale;
-import io.caretaker.run.Maintenance;
 
 /**
  * Why a run did not start: the executor's guards, a paused schedule, or the action finding

@@ -16,7 +16,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import io.caretaker.run.Maintenance;
 import picocli.CommandLine.ExitCode;
 
 /**

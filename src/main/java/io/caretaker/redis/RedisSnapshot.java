@@ -2,12 +2,11 @@ package io.caretaker.redis;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import io.caretaker.actions.ActionFailure;
-import io.caretaker.store.Background;
 
 /**
  * A fresh RDB snapshot for a backup: BGSAVE, wait until Redis reports it finished and succeeded,
@@ -19,8 +18,9 @@ public final class RedisSnapshot {
 
   private RedisSnapshot() {}
 
+  /** Takes the snapshot; its path and whether it can be archived go into {@code details}. */
   public static Optional<Path> take(RedisConnection redis, Map<String, Object> details)
-      throws ActionFailure, InterruptedException {
+      throws IOException, InterruptedException {
     RedisCommands<String, String> cmds;
     try {
       cmds = redis.get().sync();
@@ -41,8 +41,8 @@ public final class RedisSnapshot {
             : cmds.lastsave().getTime() != lastSaveBefore;
         if ("0".equals(info.get("rdb_bgsave_in_progress")) && saved) {
           if (!"ok".equals(info.get("rdb_last_bgsave_status"))) {
-            throw new ActionFailure("Redis BGSAVE failed (rdb_last_bgsave_status "
-                + info.get("rdb_last_bgsave_status") + ")", details);
+            throw new IOException("Redis BGSAVE failed (rdb_last_bgsave_status "
+                + info.get("rdb_last_bgsave_status") + ")");
           }
           break;
         }
@@ -58,7 +58,7 @@ public final class RedisSnapshot {
       details.put("redis_snapshot_archived", true);
       return Optional.of(rdb);
     } catch (RedisException e) {
-      throw new ActionFailure("Redis snapshot failed: " + e.getMessage(), details);
+      throw new IOException("Redis snapshot failed: " + e.getMessage(), e);
     }
   }
 }

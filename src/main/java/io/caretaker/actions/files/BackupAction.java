@@ -76,7 +76,11 @@ public final class BackupAction implements Action {
     }
     List<Path> sources = new ArrayList<>(spec.sources());
     if (spec.redisSnapshot()) {
-      RedisSnapshot.take(redis.orElseThrow(), details).ifPresent(sources::add);
+      try {
+        RedisSnapshot.take(redis.orElseThrow(), details).ifPresent(sources::add);
+      } catch (IOException e) {
+        throw new ActionFailure(e.getMessage(), details);
+      }
     }
     Files.createDirectories(spec.dir());
     removeLeftovers();
