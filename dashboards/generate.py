@@ -13,7 +13,7 @@ import os
 SEL = 'job=~"$job", instance=~"$instance"'
 RATE = "$__rate_interval"
 
-# Thresholds of the default rules (CONTRACT.md; `caretaker rules export`).
+# Thresholds of the default rules (docs/configuration.md; `caretaker rules export`).
 CPU = [0.70, 0.80]
 MEMORY = [0.75, 0.85]
 DISK = [0.80, 0.90]

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** The settings of one action type, as in CONTRACT.md; paths are absolute after loading. */
+/** The settings of one action type (docs/configuration.md); paths are absolute after loading. */
 public sealed interface ActionSpec {
   List<String> TYPES =
       List.of("jvm-gc", "redis-cleanup", "file-retention", "health-report", "backup", "command");
