@@ -11,6 +11,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.NestedMultiOutput;
@@ -85,13 +86,13 @@ public final class RedisCleanupAction implements Action {
       StatefulRedisConnection<byte[], byte[]> lockNode = seed;
       if (cluster.isPresent()) {
         details.put("cluster_masters", cluster.get().masters().stream()
-            .map(Object::toString).toList());
-        ClusterNodes.Master lockOwner = cluster.get().owner(RedisLock.keyFor(name))
+            .map(ClusterNodes::address).toList());
+        RedisClusterNode lockOwner = cluster.get().owner(RedisLock.keyFor(name))
             .orElseThrow(() -> new ActionFailure("no cluster master serves the slot of "
                 + RedisLock.keyFor(name), details));
-        for (ClusterNodes.Master m : cluster.get().masters()) {
-          Supplier<StatefulRedisConnection<byte[], byte[]>> connect =
-              () -> redis.connectNode(ByteArrayCodec.INSTANCE, m.host(), m.port());
+        for (RedisClusterNode m : cluster.get().masters()) {
+          Supplier<StatefulRedisConnection<byte[], byte[]>> connect = () -> redis.connectNode(
+              ByteArrayCodec.INSTANCE, m.getUri().getHost(), m.getUri().getPort());
           Node node = new Node(opened(open, connect.get()), timer(open, connect));
           nodes.add(node);
           if (m.equals(lockOwner)) {
