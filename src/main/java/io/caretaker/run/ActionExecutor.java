@@ -233,7 +233,7 @@ public final class ActionExecutor implements AutoCloseable {
     // Written before the action starts: a stop mid-run leaves a record that the next start
     // closes as interrupted, and the id is never handed out again.
     history.append(new RunRecord(id, config.name(), trigger, startedAt, null, Outcome.RUNNING,
-        null, dryRun, Map.of()));
+        null, dryRun, Map.of())).join();
     Future<?> work = workers.submit(() -> {
       RunRecord record = null;
       try {

@@ -8,8 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import io.caretaker.actions.RunRecord;
@@ -77,6 +82,58 @@ class RunHistoryTest {
     assertThat(Files.readAllLines(file).size()).isLessThanOrEqualTo(20);
     try (RunHistory h = new RunHistory(file, 10)) {
       assertThat(h.nextId()).isEqualTo(56);
+    }
+  }
+
+  @Test
+  void readersNeverWaitForTheWriterOrItsLock() throws Exception {
+    try (RunHistory h = new RunHistory(dir.resolve("runs.jsonl"), 100)) {
+      h.append(record(h.nextId(), "a")).join();
+      CountDownLatch held = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Thread writer = new Thread(() -> {
+        synchronized (h) { // what an append holds while it records
+          held.countDown();
+          awaitQuietly(release);
+        }
+      });
+      writer.start();
+      held.await();
+      CompletableFuture<Integer> read = CompletableFuture.supplyAsync(
+          () -> h.newest(Optional.empty(), 10).size() + (h.find(1).isPresent() ? 1 : 0));
+      assertThat(read.get(30, TimeUnit.SECONDS)).as("read while the lock is held").isEqualTo(2);
+      release.countDown();
+      writer.join();
+    }
+  }
+
+  @Test
+  void manyAppendsFromManyThreadsAllLandInTheFile() throws Exception {
+    Path file = dir.resolve("runs.jsonl");
+    try (RunHistory h = new RunHistory(file, 10_000)) {
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        threads.add(new Thread(() -> {
+          for (int i = 0; i < 250; i++) {
+            h.append(record(h.nextId(), "a"));
+          }
+        }));
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        t.join();
+      }
+    }
+    try (RunHistory h = new RunHistory(file, 10_000)) {
+      assertThat(h.newest(Optional.empty(), 2000)).hasSize(1000);
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
