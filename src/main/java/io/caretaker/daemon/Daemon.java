@@ -1,51 +1,49 @@
 package io.caretaker.daemon;
 
-import io.caretaker.run.ActionExecutor;
-import io.caretaker.run.ActionExecutor.RunOptions;
-import io.caretaker.run.Maintenance;
 import io.caretaker.actions.HealthSummary;
 import io.caretaker.actions.Redactor;
-import io.caretaker.run.RunHistory;
-import io.caretaker.actions.RunRecord;
-import io.caretaker.actions.Trigger;
 import io.caretaker.collect.CollectionLoop;
-import io.caretaker.collect.Snapshot;
-import io.caretaker.store.StateFile;
-import io.caretaker.http.ApiRoutes;
-import io.caretaker.http.TriggerRoutes;
-import io.caretaker.triggers.AlertRouter;
-import io.caretaker.triggers.InstanceIdentity;
-import io.caretaker.triggers.Scheduler;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.caretaker.collect.Collector;
+import io.caretaker.collect.HostCollectors;
+import io.caretaker.config.Config;
+import io.caretaker.config.Units;
+import io.caretaker.config.Version;
+import io.caretaker.http.AgentParts;
+import io.caretaker.http.HttpVerticle;
+import io.caretaker.metrics.LabelCap;
+import io.caretaker.redis.RedisConnection;
 import io.caretaker.rules.HealthScore;
 import io.caretaker.rules.RuleEngine;
 import io.caretaker.rules.RuleMetrics;
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.Maintenance;
+import io.caretaker.run.RunHistory;
+import io.caretaker.store.StateFile;
 import io.caretaker.trading.StreamConsumer;
 import io.caretaker.trading.TradingEvents;
-import java.io.UncheckedIOException;
-import java.util.function.Supplier;
-import io.caretaker.collect.Collector;
-import io.caretaker.collect.HostCollectors;
-import io.caretaker.metrics.LabelCap;
-import io.caretaker.redis.RedisConnection;
-import java.util.Optional;
-import io.caretaker.config.Config;
-import io.caretaker.config.Units;
-import io.caretaker.http.HttpVerticle;
+import io.caretaker.triggers.AlertRouter;
+import io.caretaker.triggers.AlertTrigger;
+import io.caretaker.triggers.InstanceIdentity;
+import io.caretaker.triggers.RuleTrigger;
+import io.caretaker.triggers.Scheduler;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.caretaker.config.Version;
 
 /**
  * The running agent, wired in one place: registry, collectors, collection loop, HTTP server.
@@ -68,18 +66,20 @@ public final class Daemon implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final LabelCap labelCap;
   private final Optional<RedisConnection> redis;
-  /** The health score of the last cycle: the metric, the status API and reports all read it. */
-  private volatile HealthScore.Result health =
-      HealthScore.compute(List.of(), io.prometheus.metrics.model.snapshots.MetricSnapshots.of());
   /** Stream readers: Lettuce decodes each connection's replies on one thread, so two share it. */
   private final List<StreamConsumer> streamConsumers = new ArrayList<>();
   private static final int STREAM_CONSUMERS = 2;
   private CollectionLoop loop;
   private ActionExecutor executor;
-  private RuleEngine rules;
-  private RuleMetrics ruleMetrics;
+  private RuleTrigger rules;
   private HttpVerticle http;
   private Scheduler scheduler;
+  /** Starts the runs an Alertmanager webhook routed, off the event loop. */
+  private final ExecutorService alertStarter = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "caretaker-alert-runs");
+    t.setDaemon(true);
+    return t;
+  });
 
   private Daemon(Config config) {
     this.config = config;
@@ -117,45 +117,57 @@ public final class Daemon implements AutoCloseable {
         .labelNames("version").register(registry).addLabelValues(Version.VALUE);
     loop = new CollectionLoop(collectors, config.collect().timeout(), clock);
     registry.register(loop);
+    Maintenance maintenance = maintenance();
+    executor = executor(history(), maintenance);
+    rules = new RuleTrigger(new RuleEngine(config.rules()),
+        new RuleMetrics(registry, config.rules()), executor);
+    loop.addListener(rules::evaluate);
+    scheduler = new Scheduler(config.schedules(), executor,
+        new StateFile(config.agent().dataDir().resolve("schedules.json")),
+        config.agent().instance(), clock, registry);
+    AlertTrigger alerts = new AlertTrigger(new AlertRouter(config.alertmanager(),
+        config.actions().keySet(), InstanceIdentity.ofThisHost(config.agent().instance()), clock,
+        registry), executor, alertStarter);
+    TradingEvents events = new TradingEvents(registry, labelCap);
+    AgentParts parts = new AgentParts(config.agent().instance(), clock.instant(), loop, rules,
+        executor, maintenance, scheduler, alerts, events,
+        () -> redis.map(RedisConnection::up).orElse(null), clock);
+    http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent(), parts);
+    await(vertx.deployVerticle(http), "server.port");
+    loop.start(config.collect().interval());
+    scheduler.start();
+    startStreamConsumers(events);
+    log.info("caretaker {} started as instance {}; collecting every {}", Version.VALUE,
+        config.agent().instance(), Units.format(config.collect().interval()));
+  }
 
-    RunHistory history;
+  private RunHistory history() throws StartupException {
     try {
-      history = new RunHistory(config.agent().dataDir().resolve("runs.jsonl"), HISTORY_RECORDS);
+      return new RunHistory(config.agent().dataDir().resolve("runs.jsonl"), HISTORY_RECORDS);
     } catch (UncheckedIOException e) {
       throw new StartupException("agent.data_dir", e);
     }
+  }
+
+  private Maintenance maintenance() {
     Maintenance maintenance = new Maintenance(config.maintenance(),
         Optional.of(new StateFile(config.agent().dataDir().resolve("maintenance.json"))));
     GaugeWithCallback.builder().name("caretaker_maintenance_mode")
         .help("1 while maintenance is on (operator or window): automatic triggers are skipped.")
         .callback(cb -> cb.call(maintenance.status(clock.instant()).enabled() ? 1 : 0))
         .register(registry);
-    rules = new RuleEngine(config.rules());
-    ruleMetrics = new RuleMetrics(registry, config.rules());
-    Supplier<HealthScore.Result> health = () -> this.health;
-    executor = new ActionExecutor(config.actions(), ActionTypes.create(config.actions(),
-        () -> summary(this.health),
-        history, config.agent().instance(), clock, registry, redis, config.agent().dataDir(),
-        new Redactor(config.secrets())),
-        history, maintenance,
-        registry, clock,
-        MAX_CONCURRENT_RUNS);
-    loop.addListener(this::evaluateRules);
+    return maintenance;
+  }
 
-    scheduler = new Scheduler(config.schedules(), executor,
-        new StateFile(config.agent().dataDir().resolve("schedules.json")),
-        config.agent().instance(), clock, registry);
-    AlertRouter alerts = new AlertRouter(config.alertmanager(), config.actions().keySet(),
-        InstanceIdentity.ofThisHost(config.agent().instance()), clock, registry);
-    TriggerRoutes triggers = new TriggerRoutes(alerts, scheduler, maintenance, executor, clock);
+  /** The actions read the health score through {@code rules}, which is built after them. */
+  private ActionExecutor executor(RunHistory history, Maintenance maintenance) {
+    return new ActionExecutor(config.actions(), ActionTypes.create(config.actions(),
+        () -> summary(rules.health()), history, config.agent().instance(), clock, registry,
+        redis, config.agent().dataDir(), new Redactor(config.secrets())),
+        history, maintenance, registry, clock, MAX_CONCURRENT_RUNS);
+  }
 
-    TradingEvents events = new TradingEvents(registry, labelCap);
-    ApiRoutes api = new ApiRoutes(config.agent().instance(), executor, rules, loop, maintenance,
-        health, events, () -> redis.map(RedisConnection::up).orElse(null), triggers, clock);
-    http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent(), api);
-    await(vertx.deployVerticle(http), "server.port");
-    loop.start(config.collect().interval());
-    scheduler.start();
+  private void startStreamConsumers(TradingEvents events) {
     redis.ifPresent(r -> config.trading().events().ifPresent(stream -> {
       for (int i = 1; i <= STREAM_CONSUMERS; i++) {
         // The first keeps the plain instance name, so entries it had pending are read again.
@@ -166,29 +178,6 @@ public final class Daemon implements AutoCloseable {
         c.start();
       }
     }));
-    log.info("caretaker {} started as instance {}; collecting every {}", Version.VALUE,
-        config.agent().instance(), Units.format(config.collect().interval()));
-  }
-
-  /**
-   * After each collection, on the collection thread: rule transitions start their actions in the
-   * same cycle; finished rule runs start the engine's recovery watch.
-   */
-  private void evaluateRules(Snapshot snapshot) {
-    RuleEngine.Evaluation evaluation = rules.evaluate(snapshot.metrics(), snapshot.collectedAt());
-    evaluation.remediations().forEach(ruleMetrics::remediated);
-    for (RuleEngine.Submission s : evaluation.submissions()) {
-      for (String action : s.actions()) {
-        executor.submit(action, Trigger.rule(s.ref()), RunOptions.NORMAL).result()
-            .thenAccept(r -> {
-              if (r.outcome() != RunRecord.Outcome.SKIPPED) {
-                rules.actionFinished(s.ref(), action);
-              }
-            });
-      }
-    }
-    health = HealthScore.compute(rules.instances(), snapshot.metrics());
-    ruleMetrics.update(rules.instances(), health);
   }
 
   /** The health score as the health-report action shows it. */
@@ -225,6 +214,7 @@ public final class Daemon implements AutoCloseable {
     if (executor != null) {
       executor.close();
     }
+    alertStarter.shutdownNow();
     streamConsumers.forEach(StreamConsumer::close);
     redis.ifPresent(RedisConnection::close);
     try {

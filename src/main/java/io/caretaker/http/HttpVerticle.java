@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server: route table, JSON errors, TLS when configured. Start completes only once the
+ * The HTTP server: the one route table ({@link #router}), JSON errors, TLS when configured.
+ * Start completes only once the
  * port is bound, and fails with the cause otherwise.
  */
 public final class HttpVerticle extends VerticleBase {
@@ -39,19 +40,19 @@ public final class HttpVerticle extends VerticleBase {
   private final ServerConfig config;
   private final PrometheusRegistry registry;
   private final BooleanSupplier ready;
-  private final ApiRoutes api;
+  private final AgentParts parts;
   private WorkerExecutor scrapeWorkers;
   private HttpServer server;
   private BodyReader bodies;
   private ConnectionGuard connections;
 
-  /** {@code api} is null for a metrics-only server (tests of the scrape path). */
+  /** {@code parts} is null for a metrics-only server (tests of the scrape path). */
   public HttpVerticle(ServerConfig config, PrometheusRegistry registry, BooleanSupplier ready,
-      ApiRoutes api) {
+      AgentParts parts) {
     this.config = config;
     this.registry = registry;
     this.ready = ready;
-    this.api = api;
+    this.parts = parts;
   }
 
   @Override
@@ -99,8 +100,24 @@ public final class HttpVerticle extends VerticleBase {
     router.route(HttpMethod.HEAD, "/metrics").handler(metrics::handle);
     router.get("/health").handler(this::handleHealth);
     router.get("/ready").handler(this::handleReady);
-    if (api != null) {
-      api.mount(vertx, router, path -> postRoute(router, path));
+    if (parts != null) {
+      ReadHandlers read = new ReadHandlers(parts);
+      ControlHandlers control = new ControlHandlers(parts, vertx);
+      router.get("/api/v1/status").handler(read::handleStatus);
+      router.get("/api/v1/actions").handler(read::handleActions);
+      post(router, "/api/v1/actions/:name/run").handler(control::handleRunAction);
+      router.get("/api/v1/runs").handler(read::handleRuns);
+      router.get("/api/v1/runs/:id").handler(read::handleRun);
+      router.get("/api/v1/rules").handler(read::handleRules);
+      post(router, "/api/v1/trading/events").handler(control::handleEvents);
+      post(router, "/api/v1/alertmanager").handler(control::handleWebhook);
+      router.get("/api/v1/schedules").handler(read::handleSchedules);
+      post(router, "/api/v1/schedules/:id/pause").handler(ctx -> control.handlePause(ctx, true));
+      post(router, "/api/v1/schedules/:id/resume")
+          .handler(ctx -> control.handlePause(ctx, false));
+      router.get("/api/v1/maintenance").handler(read::handleMaintenance);
+      post(router, "/api/v1/maintenance").handler(control::handleSetMaintenance);
+      router.get("/api/v1/openapi.yaml").handler(read::handleOpenApi);
     }
     router.errorHandler(404, ctx -> error(ctx, 404, "not found", ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed",
@@ -114,7 +131,7 @@ public final class HttpVerticle extends VerticleBase {
    * headers (401/403, before a byte of the body is read), then the body within its bounds
    * ({@link BodyReader}). Bodies are read as bytes whatever their Content-Type.
    */
-  private Route postRoute(Router router, String path) {
+  private Route post(Router router, String path) {
     return router.post(path).handler(new BearerAuth(config.tokens())).handler(bodies);
   }
 

@@ -1,0 +1,164 @@
+package io.caretaker.http;
+
+import io.caretaker.actions.RunRecord;
+import io.caretaker.config.ActionConfig;
+import io.caretaker.config.Units;
+import io.caretaker.config.Version;
+import io.caretaker.rules.RuleInstance;
+import io.caretaker.run.Maintenance;
+import io.caretaker.triggers.Scheduler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The GET side of the API: status, actions, runs, rules, schedules, maintenance, the OpenAPI
+ * document. Read-only without a token; every handler reads in-memory state on the event loop and
+ * never waits on a disk.
+ */
+final class ReadHandlers {
+  static final int DEFAULT_LIMIT = 50;
+  static final int MAX_LIMIT = 10_000;
+  private static final Buffer OPENAPI = Buffer.buffer(resource("openapi.yaml"));
+
+  private final AgentParts parts;
+
+  ReadHandlers(AgentParts parts) {
+    this.parts = parts;
+  }
+
+  void handleStatus(RoutingContext ctx) {
+    Instant now = parts.clock().instant();
+    JsonArray firing = new JsonArray();
+    parts.rules().instances().stream().filter(i -> i.state().firing())
+        .forEach(i -> firing.add(new JsonObject().put("ref", i.ref()).put("state", state(i))));
+    HttpVerticle.json(ctx, 200, new JsonObject()
+        .put("instance", parts.instance())
+        .put("version", Version.VALUE)
+        .put("uptime_seconds", Duration.between(parts.started(), now).toSeconds())
+        .put("last_collection", parts.loop().latest().map(s -> s.collectedAt().toString())
+            .orElse(null))
+        .put("health_score", parts.rules().health().score())
+        .put("redis_up", parts.redisUp().get())
+        .put("maintenance", maintenanceJson(parts.maintenance().status(now)))
+        .put("firing_rules", firing));
+  }
+
+  void handleActions(RoutingContext ctx) {
+    JsonArray out = new JsonArray();
+    parts.executor().configs().values().stream().sorted(Comparator.comparing(ActionConfig::name))
+        .forEach(a -> out.add(new JsonObject()
+            .put("name", a.name())
+            .put("type", a.type())
+            .put("cooldown", Units.format(a.cooldown()))
+            .put("timeout", Units.format(a.timeout()))
+            .put("dry_run", a.dryRun())
+            .put("running", parts.executor().running(a.name()))
+            .put("last_run", parts.executor().history().last(a.name())
+                .map(r -> new JsonObject(r.toJson())).orElse(null))));
+    HttpVerticle.json(ctx, 200, new JsonObject().put("actions", out));
+  }
+
+  void handleRuns(RoutingContext ctx) {
+    int limit = DEFAULT_LIMIT;
+    String text = ctx.queryParams().get("limit");
+    if (text != null) {
+      try {
+        limit = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > MAX_LIMIT) {
+        HttpVerticle.error(ctx, 400, "invalid limit",
+            "limit must be a whole number from 1 to " + MAX_LIMIT + "; got \"" + text + "\"");
+        return;
+      }
+    }
+    JsonArray runs = new JsonArray();
+    parts.executor().history()
+        .newest(Optional.ofNullable(ctx.queryParams().get("action")), limit)
+        .forEach(r -> runs.add(new JsonObject(r.toJson())));
+    HttpVerticle.json(ctx, 200, new JsonObject().put("runs", runs));
+  }
+
+  void handleRun(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    Optional<RunRecord> run;
+    try {
+      run = parts.executor().history().find(Long.parseLong(id));
+    } catch (NumberFormatException e) {
+      HttpVerticle.error(ctx, 400, "invalid run id", "run ids are numbers; got \"" + id + "\"");
+      return;
+    }
+    run.ifPresentOrElse(r -> HttpVerticle.json(ctx, 200, new JsonObject(r.toJson())),
+        () -> HttpVerticle.error(ctx, 404, "unknown run", "No run with id " + id
+            + " (the history keeps the newest 10000)"));
+  }
+
+  void handleRules(RoutingContext ctx) {
+    JsonArray out = new JsonArray();
+    for (RuleInstance i : parts.rules().instances()) {
+      out.add(new JsonObject()
+          .put("rule", i.rule())
+          .put("labels", new JsonObject(new LinkedHashMap<>(i.labels())))
+          .put("ref", i.ref())
+          .put("value", Double.isFinite(i.value()) ? i.value() : null)
+          .put("state", state(i))
+          .put("since", i.since().toString())
+          .put("stale", i.stale()));
+    }
+    HttpVerticle.json(ctx, 200, new JsonObject().put("rules", out));
+  }
+
+  void handleSchedules(RoutingContext ctx) {
+    JsonArray out = new JsonArray();
+    parts.scheduler().list().forEach(v -> out.add(scheduleJson(v)));
+    HttpVerticle.json(ctx, 200, new JsonObject().put("schedules", out));
+  }
+
+  void handleMaintenance(RoutingContext ctx) {
+    HttpVerticle.json(ctx, 200, maintenanceJson(parts.maintenance().status(
+        parts.clock().instant())));
+  }
+
+  void handleOpenApi(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "application/yaml").end(OPENAPI);
+  }
+
+  static JsonObject scheduleJson(Scheduler.View v) {
+    return new JsonObject().put("id", v.id()).put("action", v.action())
+        .put("cron", v.cron().orElse(null))
+        .put("every", v.every().map(Units::format).orElse(null))
+        .put("timezone", v.timezone()).put("paused", v.paused())
+        .put("next_run", v.nextRun() == null ? null : v.nextRun().toString());
+  }
+
+  /** The one JSON form of maintenance, in the status and on its own endpoint. */
+  static JsonObject maintenanceJson(Maintenance.Status s) {
+    return new JsonObject().put("enabled", s.enabled()).put("source", s.source())
+        .put("until", s.until().map(Instant::toString).orElse(null))
+        .put("reason", s.enabled() ? s.reason() : null);
+  }
+
+  private static String state(RuleInstance i) {
+    return i.state().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = ReadHandlers.class.getResourceAsStream(name)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
