@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -48,6 +49,11 @@ public final class HealthReportAction implements Action {
   }
 
   @Override
+  public Set<Figure> figures() {
+    return Set.of(Figure.FILES_DELETED);
+  }
+
+  @Override
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Instant now = clock.instant();
     HealthSummary result = health.get();
@@ -74,7 +80,7 @@ public final class HealthReportAction implements Action {
       throw new ActionFailure("cannot write the report in " + spec.dir() + ": "
           + FileErrors.describe(e), details);
     }
-    details.put("files_deleted", prune());
+    details.put(Figure.FILES_DELETED.key(), prune());
     return details;
   }
 

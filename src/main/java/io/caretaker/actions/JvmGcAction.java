@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.management.MBeanServerConnection;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
@@ -38,6 +39,11 @@ public final class JvmGcAction implements Action {
   private record Jvm(String target, long pid, MBeanServerConnection beans, AutoCloseable closer) {}
 
   @Override
+  public Set<Figure> figures() {
+    return Set.of(Figure.BYTES_FREED);
+  }
+
+  @Override
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     List<Map<String, Object>> results = new ArrayList<>();
     long freed = 0;
@@ -56,7 +62,7 @@ public final class JvmGcAction implements Action {
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("targets", results);
-    details.put("bytes_freed", freed);
+    details.put(Figure.BYTES_FREED.key(), freed);
     if (failed > 0) {
       String first = results.stream().filter(r -> r.containsKey("error"))
           .map(r -> r.get("target") + ": " + r.get("error")).findFirst().orElse("");

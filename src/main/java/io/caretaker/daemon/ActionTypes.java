@@ -1,74 +1,125 @@
 package io.caretaker.daemon;
 
+import io.caretaker.actions.Action;
+import io.caretaker.actions.ActionFailure;
+import io.caretaker.actions.CommandAction;
+import io.caretaker.actions.HealthReportAction;
+import io.caretaker.actions.HealthSummary;
+import io.caretaker.actions.JvmGcAction;
+import io.caretaker.actions.Redactor;
+import io.caretaker.actions.RunLog;
+import io.caretaker.actions.files.BackupAction;
+import io.caretaker.actions.files.FileRetentionAction;
+import io.caretaker.actions.redis.RedisCleanupAction;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.ActionSpec;
+import io.caretaker.redis.RedisConnection;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import io.caretaker.redis.RedisConnection;
+import java.util.Set;
 import java.util.function.Supplier;
-import io.caretaker.actions.Action;
-import io.caretaker.actions.ActionFailure;
-import io.caretaker.actions.CommandAction;
-import io.caretaker.actions.HealthReportAction;
-import io.caretaker.actions.JvmGcAction;
-import io.caretaker.actions.Redactor;
-import io.caretaker.actions.files.BackupAction;
-import io.caretaker.actions.files.FileRetentionAction;
-import io.caretaker.actions.redis.RedisCleanupAction;
-import io.caretaker.actions.HealthSummary;
-import io.caretaker.actions.RunLog;
 
-/** Builds the configured actions, in one place: which type is which class. */
+/**
+ * Every action type in one table: the config's type name and how its action is built (the
+ * action itself declares the figures it reports). Adding a type: its {@link ActionSpec} record
+ * and reader, a line here, and its own files. The config's type names and this table are checked
+ * against each other by ActionTypesTest.
+ */
 public final class ActionTypes {
+  /** What the actions of a daemon are built from. */
+  public record Parts(Supplier<HealthSummary> health, RunLog history, List<String> actionNames,
+      String instance, Clock clock, PrometheusRegistry registry, Optional<RedisConnection> redis,
+      Path dataDir, Redactor redactor) {}
+
+  /** Builds one configured action of a type. */
+  private interface Factory {
+    Action create(String name, ActionSpec spec, Built p);
+  }
+
+  /** The parts, and the backup gauges when a backup action is configured. */
+  private record Built(Parts parts, Optional<BackupGauges> backupGauges) {
+    Clock clock() {
+      return parts.clock();
+    }
+
+    String instance() {
+      return parts.instance();
+    }
+
+    Optional<RedisConnection> redis() {
+      return parts.redis();
+    }
+  }
+
+  private static final Map<String, Factory> TYPES = new LinkedHashMap<>();
+
+  static {
+    TYPES.put("jvm-gc", (name, spec, p) -> new JvmGcAction(((ActionSpec.JvmGc) spec).targets()));
+    TYPES.put("redis-cleanup", (name, spec, p) -> p.redis().<Action>map(r ->
+        new RedisCleanupAction(name, (ActionSpec.RedisCleanup) spec, r, p.instance()))
+        .orElseGet(() -> needsRedis("redis-cleanup")));
+    TYPES.put("file-retention", (name, spec, p) -> {
+      FileRetentionAction files = new FileRetentionAction((ActionSpec.FileRetention) spec,
+          p.clock(), p.parts().dataDir());
+      files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original
+      return files;
+    });
+    TYPES.put("health-report", (name, spec, p) -> new HealthReportAction(
+        (ActionSpec.HealthReport) spec, p.parts().health(), p.parts().history(),
+        p.parts().actionNames(), p.instance(), p.clock()));
+    TYPES.put("backup", (name, spec, p) -> {
+      BackupGauges gauges = p.backupGauges().orElseThrow();
+      BackupAction archives = new BackupAction(name, (ActionSpec.Backup) spec, p.clock(),
+          gauges.lastSuccess(), gauges.size(), p.redis());
+      archives.removeLeftovers(); // a stop mid-backup leaves name-<stamp>.tar.gz.tmp
+      return archives;
+    });
+    TYPES.put("command", (name, spec, p) -> new CommandAction((ActionSpec.Command) spec,
+        p.parts().redactor()));
+  }
+
   private ActionTypes() {}
 
-  public static Map<String, Action> create(Map<String, ActionConfig> configs,
-      Supplier<HealthSummary> health, RunLog history, String instance, Clock clock,
-      PrometheusRegistry registry, Optional<RedisConnection> redis, java.nio.file.Path dataDir,
-      Redactor redactor) {
+  /** The type names this table builds. */
+  public static Set<String> names() {
+    return TYPES.keySet();
+  }
+
+  /** Builds every configured action. */
+  public static Map<String, Action> create(Map<String, ActionConfig> configs, Parts parts) {
+    boolean backups = configs.values().stream()
+        .anyMatch(c -> c.spec() instanceof ActionSpec.Backup);
+    Built built = new Built(parts, backups ? Optional.of(BackupGauges.register(parts.registry()))
+        : Optional.empty());
     Map<String, Action> actions = new LinkedHashMap<>();
-    Gauge backupSuccess = Gauge.builder()
-        .name("caretaker_backup_last_success_timestamp_seconds")
-        .help("When the backup action last wrote a verified archive, unix seconds.")
-        .unit(Unit.SECONDS).labelNames("action").register(registry);
-    Gauge backupSize = Gauge.builder().name("caretaker_backup_size_bytes")
-        .help("Size of the backup action's newest verified archive.")
-        .unit(Unit.BYTES).labelNames("action").register(registry);
-    List<String> names = List.copyOf(configs.keySet());
-    configs.forEach((name, config) -> {
-      ActionSpec spec = config.spec();
-      Action action;
-      if (spec instanceof ActionSpec.JvmGc gc) {
-        action = new JvmGcAction(gc.targets());
-      } else if (spec instanceof ActionSpec.Command command) {
-        action = new CommandAction(command, redactor);
-      } else if (spec instanceof ActionSpec.FileRetention retention) {
-        FileRetentionAction files = new FileRetentionAction(retention, clock, dataDir);
-        files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original
-        action = files;
-      } else if (spec instanceof ActionSpec.Backup backup) {
-        BackupAction archives = new BackupAction(name, backup, clock, backupSuccess, backupSize,
-            redis);
-        archives.removeLeftovers(); // a stop mid-backup leaves name-<stamp>.tar.gz.tmp
-        action = archives;
-      } else if (spec instanceof ActionSpec.RedisCleanup cleanup && redis.isPresent()) {
-        action = new RedisCleanupAction(name, cleanup, redis.get(), instance);
-      } else if (spec instanceof ActionSpec.HealthReport report) {
-        action = new HealthReportAction(report, health, history, names, instance, clock);
-      } else {
-        action = ctx -> {
-          throw new ActionFailure("the " + config.type() + " action needs the redis section",
-              Map.of());
-        };
-      }
-      actions.put(name, action);
-    });
+    configs.forEach((name, config) -> actions.put(name,
+        TYPES.get(config.type()).create(name, config.spec(), built)));
     return actions;
+  }
+
+  private static Action needsRedis(String type) {
+    return ctx -> {
+      throw new ActionFailure("the " + type + " action needs the redis section", Map.of());
+    };
+  }
+
+  /** The backup action type's own metrics, shared by every backup action. */
+  private record BackupGauges(Gauge lastSuccess, Gauge size) {
+    static BackupGauges register(PrometheusRegistry registry) {
+      return new BackupGauges(
+          Gauge.builder().name("caretaker_backup_last_success_timestamp_seconds")
+              .help("When the backup action last wrote a verified archive, unix seconds.")
+              .unit(Unit.SECONDS).labelNames("action").register(registry),
+          Gauge.builder().name("caretaker_backup_size_bytes")
+              .help("Size of the backup action's newest verified archive.")
+              .unit(Unit.BYTES).labelNames("action").register(registry));
+    }
   }
 }

@@ -161,9 +161,10 @@ public final class Daemon implements AutoCloseable {
 
   /** The actions read the health score through {@code rules}, which is built after them. */
   private ActionExecutor executor(RunHistory history, Maintenance maintenance) {
-    return new ActionExecutor(config.actions(), ActionTypes.create(config.actions(),
-        () -> summary(rules.health()), history, config.agent().instance(), clock, registry,
-        redis, config.agent().dataDir(), new Redactor(config.secrets())),
+    ActionTypes.Parts parts = new ActionTypes.Parts(() -> summary(rules.health()), history,
+        List.copyOf(config.actions().keySet()), config.agent().instance(), clock, registry,
+        redis, config.agent().dataDir(), new Redactor(config.secrets()));
+    return new ActionExecutor(config.actions(), ActionTypes.create(config.actions(), parts),
         history, maintenance, registry, clock, MAX_CONCURRENT_RUNS);
   }
 

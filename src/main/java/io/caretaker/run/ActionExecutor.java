@@ -96,7 +96,7 @@ public final class ActionExecutor implements AutoCloseable {
     this.actions = Map.copyOf(actions);
     this.history = history;
     this.maintenance = maintenance;
-    this.metrics = new ExecutorMetrics(registry, configs.keySet());
+    this.metrics = new ExecutorMetrics(registry, this.actions);
     this.clock = clock;
     this.workers = Executors.newFixedThreadPool(maxConcurrentRuns, daemon("caretaker-action"));
     this.guards = new GuardState(new StateFile(history.dir().resolve("guards.json")), configs,

@@ -7,32 +7,31 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import io.caretaker.actions.Action;
+import io.caretaker.actions.Figure;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.SkipReason;
 import io.caretaker.actions.Trigger;
 
 /**
  * The {@code caretaker_action_*} metrics and the figure counters fed from run details. Every
- * action × trigger × outcome starts at zero, so rates and alerts work before the first failure.
+ * action × trigger × outcome and action × skip reason starts at zero, so rates and alerts work
+ * before the first failure. A figure's counter exists only when some action reports that figure,
+ * with series only for those actions ({@link Figure}).
  */
 final class ExecutorMetrics {
-  /** Detail keys an action reports that feed a counter of the same meaning. */
-  static final Map<String, String> FIGURES = Map.of(
-      "bytes_freed", "caretaker_bytes_freed",
-      "files_compressed", "caretaker_files_compressed",
-      "files_deleted", "caretaker_files_deleted",
-      "keys_deleted", "caretaker_redis_keys_deleted");
-
   private final Counter runs;
   private final Counter skipped;
   private final Histogram duration;
   private final Gauge lastSuccess;
-  private final Map<String, Counter> figures;
+  private final Map<Figure, Counter> figures = new EnumMap<>(Figure.class);
+  private final Map<String, Action> actions;
 
-  ExecutorMetrics(PrometheusRegistry registry, Collection<String> actions) {
+  ExecutorMetrics(PrometheusRegistry registry, Map<String, Action> actions) {
+    this.actions = actions;
     runs = Counter.builder().name("caretaker_action_runs_total")
         .help("Action runs by trigger and outcome (skipped runs included).")
         .labelNames("action", "trigger", "outcome").register(registry);
@@ -47,11 +46,8 @@ final class ExecutorMetrics {
     lastSuccess = Gauge.builder().name("caretaker_action_last_success_timestamp_seconds")
         .help("When the action last succeeded (not counting dry runs), unix seconds.")
         .unit(Unit.SECONDS).labelNames("action").register(registry);
-    figures = new java.util.HashMap<>();
-    FIGURES.forEach((key, name) -> figures.put(key, Counter.builder().name(name + "_total")
-        .help("Sum of " + key.replace('_', ' ') + " reported by action runs.")
-        .labelNames("action").register(registry)));
-    for (String action : actions) {
+    registerFigures(registry);
+    for (String action : actions.keySet()) {
       for (Trigger.Type t : Trigger.Type.values()) {
         for (Outcome o : Outcome.FINISHED) {
           runs.labelValues(action, t.label(), o.label());
@@ -61,7 +57,19 @@ final class ExecutorMetrics {
         skipped.labelValues(action, reason.label());
       }
       duration.labelValues(action);
-      figures.values().forEach(c -> c.labelValues(action));
+    }
+  }
+
+  private void registerFigures(PrometheusRegistry registry) {
+    for (Figure f : Figure.values()) {
+      List<String> producers = actions.entrySet().stream()
+          .filter(e -> e.getValue().figures().contains(f)).map(Map.Entry::getKey).toList();
+      if (!producers.isEmpty()) {
+        Counter counter = Counter.builder().name(f.metric()).help(f.help())
+            .labelNames("action").register(registry);
+        producers.forEach(counter::labelValues);
+        figures.put(f, counter);
+      }
     }
   }
 
@@ -85,10 +93,10 @@ final class ExecutorMetrics {
     if (r.outcome() == Outcome.SUCCESS) {
       lastSuccess.labelValues(r.action()).set(r.finishedAt().toEpochMilli() / 1000.0);
     }
-    figures.forEach((key, counter) -> {
-      if (r.details().get(key) instanceof Number n && n.doubleValue() > 0) {
-        counter.labelValues(r.action()).inc(n.doubleValue());
+    for (Figure f : actions.get(r.action()).figures()) {
+      if (r.details().get(f.key()) instanceof Number n && n.doubleValue() > 0) {
+        figures.get(f).labelValues(r.action()).inc(n.doubleValue());
       }
-    });
+    }
   }
 }

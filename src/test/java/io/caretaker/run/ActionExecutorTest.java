@@ -17,6 +17,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import io.caretaker.actions.Figure;
+import io.caretaker.actions.ActionContext;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -187,8 +190,16 @@ class ActionExecutorTest {
     actions.put("boom", ctx -> {
       throw new IllegalStateException("bug in an action");
     });
-    actions.put("fail", ctx -> {
-      throw new ActionFailure("disk on fire", Map.of("files_deleted", 3));
+    actions.put("fail", new Action() {
+      @Override
+      public Set<Figure> figures() {
+        return Set.of(Figure.FILES_DELETED);
+      }
+
+      @Override
+      public Map<String, Object> run(ActionContext ctx) throws ActionFailure {
+        throw new ActionFailure("disk on fire", Map.of("files_deleted", 3));
+      }
     });
     executor("  boom: { type: health-report }\n  fail: { type: health-report }\n"
         + "  ok: { type: health-report }\n");

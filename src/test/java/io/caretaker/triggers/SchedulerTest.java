@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.caretaker.run.ActionExecutor;
+import io.caretaker.actions.Redactor;
 import io.caretaker.daemon.ActionTypes;
 import io.caretaker.run.Maintenance;
 import io.caretaker.run.RunHistory;
@@ -103,9 +104,9 @@ class SchedulerTest {
 
   private ActionExecutor executor(Config config) {
     RunHistory history = new RunHistory(dir.resolve("runs.jsonl"), 100);
-    return new ActionExecutor(config.actions(), ActionTypes.create(config.actions(), () -> null,
-        history, "t", Clock.systemUTC(), new PrometheusRegistry(), Optional.empty(), dir,
-        new io.caretaker.actions.Redactor(List.of())),
+    return new ActionExecutor(config.actions(), ActionTypes.create(config.actions(),
+        new ActionTypes.Parts(() -> null, history, List.of(), "t", Clock.systemUTC(),
+        new PrometheusRegistry(), Optional.empty(), dir, new Redactor(List.of()))),
         history,
         new Maintenance(new MaintenanceConfig(List.of())), new PrometheusRegistry(),
         Clock.systemUTC(), 2);

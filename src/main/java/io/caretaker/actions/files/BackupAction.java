@@ -15,12 +15,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.caretaker.actions.Action;
+import io.caretaker.actions.Figure;
 import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.store.Background;
@@ -53,6 +55,11 @@ public final class BackupAction implements Action {
     this.clock = clock;
     this.lastSuccess = lastSuccess;
     this.size = size;
+  }
+
+  @Override
+  public Set<Figure> figures() {
+    return Set.of(Figure.FILES_DELETED);
   }
 
   @Override
@@ -104,7 +111,7 @@ public final class BackupAction implements Action {
     details.put("entries", written.size());
     details.put("source_bytes", written.values().stream().mapToLong(TarGz.Entry::size).sum());
     details.put("archive_bytes", bytes);
-    details.put("files_deleted", prune());
+    details.put(Figure.FILES_DELETED.key(), prune());
     lastSuccess.labelValues(name).set(now.toEpochMilli() / 1000.0);
     size.labelValues(name).set(bytes);
     return details;

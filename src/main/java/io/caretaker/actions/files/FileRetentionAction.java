@@ -23,8 +23,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import io.caretaker.actions.Action;
+import io.caretaker.actions.Figure;
 import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.store.Background;
@@ -84,6 +86,11 @@ public final class FileRetentionAction implements Action {
   }
 
   @Override
+  public Set<Figure> figures() {
+    return Set.of(Figure.FILES_COMPRESSED, Figure.FILES_DELETED, Figure.BYTES_FREED);
+  }
+
+  @Override
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     return Background.run("caretaker-" + ctx.action(), () -> runLowered(ctx));
   }
@@ -98,14 +105,14 @@ public final class FileRetentionAction implements Action {
       }
     }
     Map<String, Object> details = new LinkedHashMap<>();
-    details.put("files_compressed", tally.filesCompressed);
+    details.put(Figure.FILES_COMPRESSED.key(), tally.filesCompressed);
     if (tally.filesCompressed > 0) {
       details.put("compressor", LibDeflate.engine());
     }
-    details.put("files_deleted", tally.filesDeleted);
+    details.put(Figure.FILES_DELETED.key(), tally.filesDeleted);
     details.put("bytes_before", tally.bytesBefore);
     details.put("bytes_after", tally.bytesAfter);
-    details.put("bytes_freed", Math.max(0, tally.bytesBefore - tally.bytesAfter));
+    details.put(Figure.BYTES_FREED.key(), Math.max(0, tally.bytesBefore - tally.bytesAfter));
     details.put("skipped_active", tally.skippedActive);
     details.put("errors", tally.errors.size());
     if (!tally.errors.isEmpty()) {

@@ -62,9 +62,11 @@ final class LatencyPacer {
   static void report(Map<String, Object> details, LatencyPacer scan, LatencyPacer delete) {
     long samples = scan.samples + delete.samples;
     details.put("commands", samples);
-    details.put("command_time_p99_ms", round(percentile(0.99, samples, scan, delete)));
-    details.put("command_time_max_ms",
-        round(Math.max(scan.worstNanos, delete.worstNanos) / 1e6));
+    double maxMs = Math.max(scan.worstNanos, delete.worstNanos) / 1e6;
+    // A bucket's upper bound, so never above the slowest command really seen.
+    details.put("command_time_p99_ms",
+        round(Math.min(percentile(0.99, samples, scan, delete), maxMs)));
+    details.put("command_time_max_ms", round(maxMs));
     details.put("commands_throttled", scan.throttled + delete.throttled);
     details.put("final_scan_count", scan.batch);
     details.put("final_batch", delete.batch);

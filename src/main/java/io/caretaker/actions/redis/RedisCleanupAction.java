@@ -28,11 +28,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import io.caretaker.actions.Action;
+import io.caretaker.actions.Figure;
 import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.actions.ActionSkipped;
@@ -69,6 +71,11 @@ public final class RedisCleanupAction implements Action {
     this.owner = owner;
     spec.protect().forEach(p -> protect.add(new RedisGlob(p)));
     protect.add(new RedisGlob(RedisLock.keyFor(name))); // its own lock, if a pattern is that wide
+  }
+
+  @Override
+  public Set<Figure> figures() {
+    return Set.of(Figure.KEYS_DELETED);
   }
 
   @Override
@@ -484,7 +491,8 @@ public final class RedisCleanupAction implements Action {
       details.put("keys_kept_recent", recent);
       details.put("keys_kept_ttl", ttlKept);
       details.put("keys_vanished", vanished);
-      details.put("keys_deleted", deleted);
+      // A dry run says what it would do, in its own words; only real deletions are the figure.
+      details.put(dryRun ? "would_delete" : Figure.KEYS_DELETED.key(), deleted);
       details.put("max_keys_reached", reachedMax);
       details.put("scan_calls", scans);
       LatencyPacer.report(details, scanPacer, deletePacer);

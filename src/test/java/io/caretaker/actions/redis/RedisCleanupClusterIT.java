@@ -108,8 +108,9 @@ class RedisCleanupClusterIT {
         """.formatted(ports.get(0)), Map.of());
     try (RedisConnection conn = new RedisConnection(config.redis().orElseThrow());
         ActionExecutor executor = new ActionExecutor(config.actions(), ActionTypes.create(
-            config.actions(), () -> null, null, "t", Clock.systemUTC(), new PrometheusRegistry(),
-            Optional.of(conn), dir, new Redactor(List.of())), new RunHistory(dir.resolve("runs.jsonl"), 10),
+            config.actions(), new ActionTypes.Parts(() -> null, null, List.of(), "t",
+            Clock.systemUTC(), new PrometheusRegistry(), Optional.of(conn), dir,
+            new Redactor(List.of()))), new RunHistory(dir.resolve("runs.jsonl"), 10),
             new Maintenance(new MaintenanceConfig(List.of())), new PrometheusRegistry(),
             Clock.systemUTC(), 1)) {
       RunRecord run = executor.submit("cache-cleanup", Trigger.manual("t"), RunOptions.NORMAL)

@@ -320,9 +320,9 @@ class RedisCleanupIT {
         + "actions:\n" + actions.indent(2), Map.of());
     RedisConnection connection = new RedisConnection(config.redis().orElseThrow());
     Map<String, ActionConfig> configs = config.actions();
-    Map<String, Action> built = ActionTypes.create(configs, () -> null, null, "test-" + closing.size(),
-        Clock.systemUTC(), new PrometheusRegistry(), java.util.Optional.of(connection), dir,
-        new Redactor(List.of()));
+    Map<String, Action> built = ActionTypes.create(configs, new ActionTypes.Parts(() -> null,
+        null, List.of(), "test-" + closing.size(), Clock.systemUTC(), new PrometheusRegistry(),
+        java.util.Optional.of(connection), dir, new Redactor(List.of())));
     RunHistory history = new RunHistory(dir.resolve("runs-" + closing.size() + ".jsonl"), 100);
     ActionExecutor executor = new ActionExecutor(configs, built, history,
         new Maintenance(new MaintenanceConfig(List.of())), new PrometheusRegistry(),
