@@ -16,10 +16,20 @@ import picocli.CommandLine.HelpCommand;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Keeps trading hosts observable and tidy.",
-    subcommands = {ServeCommand.class, CheckConfigCommand.class, RulesCommand.class,
-        ClientCommands.Status.class, ClientCommands.Actions.class, ClientCommands.Action.class,
-        ClientCommands.Runs.class, ClientCommands.Schedules.class, ClientCommands.Schedule.class,
-        ClientCommands.Maintenance.class, BackupCommand.class, HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      CheckConfigCommand.class,
+      RulesCommand.class,
+      ClientCommands.Status.class,
+      ClientCommands.Actions.class,
+      ClientCommands.Action.class,
+      ClientCommands.Runs.class,
+      ClientCommands.Schedules.class,
+      ClientCommands.Schedule.class,
+      ClientCommands.Maintenance.class,
+      BackupCommand.class,
+      HelpCommand.class
+    })
 public final class Main {
   /** Exit codes of every command are picocli's: 0 ok, 1 failure, 2 usage or configuration error. */
   public static void main(String[] args) {

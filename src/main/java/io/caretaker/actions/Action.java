@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A remedial action. Runs only through the executor ({@code run.ActionExecutor}), on a worker thread, never
- * twice at once; an interrupt means the run was cancelled (timeout) and should stop promptly.
+ * A remedial action. Runs only through the executor ({@code run.ActionExecutor}), on a worker
+ * thread, never twice at once; an interrupt means the run was cancelled (timeout) and should stop
+ * promptly.
  */
 public interface Action {
   /** The figures this action reports, each feeding its counter ({@link Figure}). */

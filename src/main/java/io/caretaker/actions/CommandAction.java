@@ -8,16 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Runs the configured argv, never through a shell, in a clean environment: PATH, LANG and HOME
- * from the agent, plus what {@code env:} names; never the agent's own variables (its token, a
- * Redis password). A non-zero exit is a failure; the exit code and the last {@value #TAIL_BYTES}
- * bytes of output, with known secrets masked, go into the run record. When the run is cancelled
- * (its timeout), the process and all its descendants get SIGTERM, then SIGKILL.
+ * Runs the configured argv, never through a shell, in a clean environment: PATH, LANG and HOME from
+ * the agent, plus what {@code env:} names; never the agent's own variables (its token, a Redis
+ * password). A non-zero exit is a failure; the exit code and the last {@value #TAIL_BYTES} bytes of
+ * output, with known secrets masked, go into the run record. When the run is cancelled (its
+ * timeout), the process and all its descendants get SIGTERM, then SIGKILL.
  */
 public final class CommandAction implements Action {
   static final int TAIL_BYTES = 4096;
@@ -25,8 +25,9 @@ public final class CommandAction implements Action {
 
   /** What a child inherits from the agent's environment. */
   static final List<String> INHERITED = List.of("PATH", "LANG", "HOME");
-  private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"
-      + ":/sbin:/bin";
+
+  private static final String DEFAULT_PATH =
+      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin" + ":/sbin:/bin";
   private static final Pattern SECRET_NAME =
       Pattern.compile("(?i).*(token|secret|passw|key|credential|auth).*");
 
@@ -35,9 +36,12 @@ public final class CommandAction implements Action {
 
   public CommandAction(ActionSpec.Command spec, Redactor redactor) {
     this.spec = spec;
-    this.redactor = redactor.with(spec.env().entrySet().stream()
-        .filter(e -> SECRET_NAME.matcher(e.getKey()).matches()).map(Map.Entry::getValue)
-        .toList());
+    this.redactor =
+        redactor.with(
+            spec.env().entrySet().stream()
+                .filter(e -> SECRET_NAME.matcher(e.getKey()).matches())
+                .map(Map.Entry::getValue)
+                .toList());
   }
 
   @Override
@@ -64,8 +68,8 @@ public final class CommandAction implements Action {
     try {
       process = pb.start();
     } catch (IOException e) {
-      throw new ActionFailure("cannot start " + spec.argv().get(0) + ": " + e.getMessage(),
-          details);
+      throw new ActionFailure(
+          "cannot start " + spec.argv().get(0) + ": " + e.getMessage(), details);
     }
     details.put("pid", process.pid());
     Tail tail = new Tail(process.getInputStream());
@@ -116,7 +120,7 @@ public final class CommandAction implements Action {
     public void run() {
       byte[] buf = new byte[8192];
       try {
-        for (int n; (n = in.read(buf)) > 0;) {
+        for (int n; (n = in.read(buf)) > 0; ) {
           synchronized (this) {
             for (int i = 0; i < n; i++) {
               ring[(int) (total++ % TAIL_BYTES)] = buf[i];

@@ -3,9 +3,9 @@ package io.caretaker.actions;
 import java.util.Locale;
 
 /**
- * A figure an action reports in its run's details that also feeds a counter: the key and the
- * metric are declared here once, so the two cannot drift apart. An action lists the figures it
- * reports ({@link Action#figures()}); only those actions get the counter's series.
+ * A figure an action reports in its run's details that also feeds a counter: the key and the metric
+ * are declared here once, so the two cannot drift apart. An action lists the figures it reports
+ * ({@link Action#figures()}); only those actions get the counter's series.
  */
 public enum Figure {
   BYTES_FREED("caretaker_bytes_freed_total", "Bytes freed by action runs (not dry runs)."),

@@ -22,9 +22,9 @@ import javax.management.remote.JMXServiceURL;
 /**
  * Full GC in each target JVM over JMX: this agent, a pid or local JVMs by main class (through the
  * Attach API and the target's local management agent), or a JMX URL. Reports heap used before and
- * after per target. A target that is gone or refuses attach, or that runs with
- * {@code -XX:+DisableExplicitGC} (it would silently ignore the request), is a per-target failure
- * with its reason; the run fails if any target did.
+ * after per target. A target that is gone or refuses attach, or that runs with {@code
+ * -XX:+DisableExplicitGC} (it would silently ignore the request), is a per-target failure with its
+ * reason; the run fails if any target did.
  */
 public final class JvmGcAction implements Action {
   private static final String DIAGNOSTIC = "com.sun.management:type=HotSpotDiagnostic";
@@ -50,8 +50,10 @@ public final class JvmGcAction implements Action {
     int failed = 0;
     for (JvmTarget target : targets) {
       for (Object resolved : resolve(target)) {
-        Map<String, Object> result = resolved instanceof Jvm jvm ? collect(jvm, ctx.dryRun())
-            : failure(target.describe(), -1, (String) resolved);
+        Map<String, Object> result =
+            resolved instanceof Jvm jvm
+                ? collect(jvm, ctx.dryRun())
+                : failure(target.describe(), -1, (String) resolved);
         results.add(result);
         if (result.containsKey("error")) {
           failed++;
@@ -64,10 +66,14 @@ public final class JvmGcAction implements Action {
     details.put("targets", results);
     details.put(Figure.BYTES_FREED.key(), freed);
     if (failed > 0) {
-      String first = results.stream().filter(r -> r.containsKey("error"))
-          .map(r -> r.get("target") + ": " + r.get("error")).findFirst().orElse("");
-      throw new ActionFailure(failed + " of " + results.size() + " targets failed; " + first,
-          details);
+      String first =
+          results.stream()
+              .filter(r -> r.containsKey("error"))
+              .map(r -> r.get("target") + ": " + r.get("error"))
+              .findFirst()
+              .orElse("");
+      throw new ActionFailure(
+          failed + " of " + results.size() + " targets failed; " + first, details);
     }
     return details;
   }
@@ -90,7 +96,8 @@ public final class JvmGcAction implements Action {
         }
       }
       return found.isEmpty()
-          ? List.of("no running JVM matches main_class \"" + m.regex() + "\"") : found;
+          ? List.of("no running JVM matches main_class \"" + m.regex() + "\"")
+          : found;
     }
     return List.of(selfJvm(self));
   }
@@ -109,7 +116,9 @@ public final class JvmGcAction implements Action {
         vm.detach();
       }
     } catch (AttachNotSupportedException | IOException | SecurityException e) {
-      return "cannot attach to pid " + pid + " (gone, another user's, or attach disabled): "
+      return "cannot attach to pid "
+          + pid
+          + " (gone, another user's, or attach disabled): "
           + e.getMessage();
     }
     return connect(target, pid, url);
@@ -126,14 +135,19 @@ public final class JvmGcAction implements Action {
 
   private static Map<String, Object> collect(Jvm jvm, boolean dryRun) {
     try (AutoCloseable closer = jvm.closer()) {
-      MemoryMXBean memory = ManagementFactory.newPlatformMXBeanProxy(jvm.beans(),
-          ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
-      HotSpotDiagnosticMXBean diagnostic = ManagementFactory.newPlatformMXBeanProxy(jvm.beans(),
-          DIAGNOSTIC, HotSpotDiagnosticMXBean.class);
+      MemoryMXBean memory =
+          ManagementFactory.newPlatformMXBeanProxy(
+              jvm.beans(), ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
+      HotSpotDiagnosticMXBean diagnostic =
+          ManagementFactory.newPlatformMXBeanProxy(
+              jvm.beans(), DIAGNOSTIC, HotSpotDiagnosticMXBean.class);
       long before = memory.getHeapMemoryUsage().getUsed();
       if ("true".equals(diagnostic.getVMOption("DisableExplicitGC").getValue())) {
-        return failure(jvm.target(), jvm.pid(), "runs with -XX:+DisableExplicitGC, which makes it"
-            + " ignore a requested GC; nothing was collected");
+        return failure(
+            jvm.target(),
+            jvm.pid(),
+            "runs with -XX:+DisableExplicitGC, which makes it"
+                + " ignore a requested GC; nothing was collected");
       }
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("target", jvm.target());
@@ -161,8 +175,8 @@ public final class JvmGcAction implements Action {
 
   private static long collections(MBeanServerConnection beans) throws IOException {
     long sum = 0;
-    for (GarbageCollectorMXBean gc : ManagementFactory.getPlatformMXBeans(beans,
-        GarbageCollectorMXBean.class)) {
+    for (GarbageCollectorMXBean gc :
+        ManagementFactory.getPlatformMXBeans(beans, GarbageCollectorMXBean.class)) {
       sum += Math.max(0, gc.getCollectionCount());
     }
     return sum;

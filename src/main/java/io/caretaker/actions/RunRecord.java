@@ -22,13 +22,16 @@ public record RunRecord(
     Map<String, Object> details) {
 
   public enum Outcome {
-    SUCCESS, FAILURE, SKIPPED, TIMEOUT,
+    SUCCESS,
+    FAILURE,
+    SKIPPED,
+    TIMEOUT,
     /** Started and not finished: the record written before the action runs. */
     RUNNING;
 
     /** The outcomes a finished run can have (the labels of the run counters). */
-    public static final java.util.List<Outcome> FINISHED = java.util.List.of(SUCCESS, FAILURE,
-        SKIPPED, TIMEOUT);
+    public static final java.util.List<Outcome> FINISHED =
+        java.util.List.of(SUCCESS, FAILURE, SKIPPED, TIMEOUT);
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -36,8 +39,10 @@ public record RunRecord(
   }
 
   public RunRecord {
-    details = details == null ? Map.of() : java.util.Collections.unmodifiableMap(
-        new LinkedHashMap<>(details));
+    details =
+        details == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
   }
 
   /** A skip that stands for {@code count} skips of one window (see the executor). */
@@ -73,7 +78,8 @@ public record RunRecord(
     return new RunRecord(
         ((Number) json.get("id")).longValue(),
         (String) json.get("action"),
-        new Trigger(Trigger.Type.valueOf(((String) trigger.get("type")).toUpperCase(Locale.ROOT)),
+        new Trigger(
+            Trigger.Type.valueOf(((String) trigger.get("type")).toUpperCase(Locale.ROOT)),
             (String) trigger.get("ref")),
         Instant.parse((String) json.get("started_at")),
         json.get("finished_at") == null ? null : Instant.parse((String) json.get("finished_at")),

@@ -3,9 +3,8 @@ package io.caretaker.actions;
 import java.util.Locale;
 
 /**
- * Why a run did not start: the executor's guards, a paused schedule, or the action finding
- * another agent at work. A closed set: each is a label of {@code caretaker_action_skipped_total}
- * from zero.
+ * Why a run did not start: the executor's guards, a paused schedule, or the action finding another
+ * agent at work. A closed set: each is a label of {@code caretaker_action_skipped_total} from zero.
  */
 public enum SkipReason {
   /** The same action is running now. */

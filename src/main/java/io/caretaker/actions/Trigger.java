@@ -3,7 +3,10 @@ package io.caretaker.actions;
 /** What started a run: a rule, an Alertmanager alert, a schedule, or an operator. */
 public record Trigger(Type type, String ref) {
   public enum Type {
-    RULE, ALERT, SCHEDULE, MANUAL;
+    RULE,
+    ALERT,
+    SCHEDULE,
+    MANUAL;
 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -22,12 +22,17 @@ import picocli.CommandLine.Option;
 public final class AgentClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = "--url", paramLabel = "URL",
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
       defaultValue = "${env:CARETAKER_URL:-http://127.0.0.1:9464}",
       description = "The agent's address (env CARETAKER_URL; default ${DEFAULT-VALUE}).")
   String url;
 
-  @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:CARETAKER_TOKEN}",
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      defaultValue = "${env:CARETAKER_TOKEN}",
       description = "Bearer token for POSTs (env CARETAKER_TOKEN).")
   String token;
 
@@ -48,9 +53,10 @@ public final class AgentClient {
   }
 
   JsonNode post(String path, String body) throws AgentError {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body));
     if (token != null && !token.isEmpty()) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -69,11 +75,13 @@ public final class AgentClient {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpResponse<String> response;
     try {
-      response = client.send(request.timeout(Duration.ofMinutes(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      response =
+          client.send(
+              request.timeout(Duration.ofMinutes(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
-      throw new AgentError("cannot reach the agent at " + url + " (is it running? set --url or"
-          + " CARETAKER_URL)");
+      throw new AgentError(
+          "cannot reach the agent at " + url + " (is it running? set --url or" + " CARETAKER_URL)");
     } catch (IOException e) {
       throw new AgentError("talking to the agent at " + url + " failed: " + e);
     } catch (InterruptedException e) {
@@ -84,17 +92,23 @@ public final class AgentClient {
     try {
       body = JSON.readTree(response.body());
     } catch (IOException e) {
-      throw new AgentError("the agent at " + url + " answered " + response.statusCode()
-          + " with something that is not JSON; is --url a caretaker agent?");
+      throw new AgentError(
+          "the agent at "
+              + url
+              + " answered "
+              + response.statusCode()
+              + " with something that is not JSON; is --url a caretaker agent?");
     }
     int status = response.statusCode();
     if (status == 401) {
-      throw new AgentError("401 unauthorized: " + body.path("detail").asText()
-          + " (pass --token or set CARETAKER_TOKEN)");
+      throw new AgentError(
+          "401 unauthorized: "
+              + body.path("detail").asText()
+              + " (pass --token or set CARETAKER_TOKEN)");
     }
     if (status >= 400) {
-      throw new AgentError(status + " " + body.path("error").asText() + ": "
-          + body.path("detail").asText());
+      throw new AgentError(
+          status + " " + body.path("error").asText() + ": " + body.path("detail").asText());
     }
     return body;
   }
@@ -137,7 +151,8 @@ public final class AgentClient {
   }
 
   static String text(JsonNode n) {
-    return n == null || n.isNull() || n.isMissingNode() ? "-" : n.isValueNode() ? n.asText()
-        : n.toString();
+    return n == null || n.isNull() || n.isMissingNode()
+        ? "-"
+        : n.isValueNode() ? n.asText() : n.toString();
   }
 }

@@ -5,13 +5,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.ExitCode;
 
 /** {@code caretaker check-config FILE}: every problem with file:line, exit 2 when any. */
-@Command(name = "check-config", mixinStandardHelpOptions = true,
+@Command(
+    name = "check-config",
+    mixinStandardHelpOptions = true,
     description = "Validate a configuration file and print every problem with file:line.")
 public final class CheckConfigCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -26,9 +28,15 @@ public final class CheckConfigCommand implements Callable<Integer> {
       return ExitCode.USAGE;
     }
     Config c = config.get();
-    spec.commandLine().getOut().printf("%s: OK (%d rules, %d actions, %d schedules, %d routes)%n",
-        file, c.rules().size(), c.actions().size(), c.schedules().size(),
-        c.alertmanager().routes().size());
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "%s: OK (%d rules, %d actions, %d schedules, %d routes)%n",
+            file,
+            c.rules().size(),
+            c.actions().size(),
+            c.schedules().size(),
+            c.alertmanager().routes().size());
     return ExitCode.OK;
   }
 }

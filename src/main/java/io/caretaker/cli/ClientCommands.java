@@ -11,17 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.ExitCode;
 
 /**
- * The operator's commands against a running agent's REST API: a table by default, the agent's
- * JSON with {@code --json}. Exit 0 when done, 1 when the agent cannot be reached, refuses, or the
- * run waited for did not succeed; 2 for usage errors.
+ * The operator's commands against a running agent's REST API: a table by default, the agent's JSON
+ * with {@code --json}. Exit 0 when done, 1 when the agent cannot be reached, refuses, or the run
+ * waited for did not succeed; 2 for usage errors.
  */
 public final class ClientCommands {
   private ClientCommands() {}
@@ -54,9 +54,11 @@ public final class ClientCommands {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "The agent's instance, version, health score, Redis, maintenance and"
-          + " firing rules.")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description =
+          "The agent's instance, version, health score, Redis, maintenance and" + " firing rules.")
   public static final class Status extends Base {
     @Override
     int run(PrintWriter out) throws AgentError {
@@ -73,43 +75,68 @@ public final class ClientCommands {
       rows.put("health score", s.path("health_score").asText());
       rows.put("redis up", AgentClient.text(s.path("redis_up")));
       JsonNode m = s.path("maintenance");
-      rows.put("maintenance", m.path("enabled").asBoolean()
-          ? "on: " + m.path("reason").asText() + " (until " + m.path("until").asText() + ")"
-          : "off");
+      rows.put(
+          "maintenance",
+          m.path("enabled").asBoolean()
+              ? "on: " + m.path("reason").asText() + " (until " + m.path("until").asText() + ")"
+              : "off");
       StringBuilder firing = new StringBuilder();
-      s.path("firing_rules").forEach(r -> firing.append(firing.length() > 0 ? ", " : "")
-          .append(r.path("ref").asText()).append(" (").append(r.path("state").asText())
-          .append(')'));
+      s.path("firing_rules")
+          .forEach(
+              r ->
+                  firing
+                      .append(firing.length() > 0 ? ", " : "")
+                      .append(r.path("ref").asText())
+                      .append(" (")
+                      .append(r.path("state").asText())
+                      .append(')'));
       rows.put("firing rules", firing.length() == 0 ? "none" : firing.toString());
       int width = 16;
-      rows.fields().forEachRemaining(e -> out.println(
-          String.format("%-" + width + "s%s", e.getKey(), e.getValue().asText())));
+      rows.fields()
+          .forEachRemaining(
+              e ->
+                  out.println(
+                      String.format("%-" + width + "s%s", e.getKey(), e.getValue().asText())));
       return ExitCode.OK;
     }
   }
 
-  @Command(name = "actions", mixinStandardHelpOptions = true,
+  @Command(
+      name = "actions",
+      mixinStandardHelpOptions = true,
       description = "The configured actions, whether they run now, and their last run.")
   public static final class Actions extends Base {
     @Override
     int run(PrintWriter out) throws AgentError {
-      return show(out, client.get("/api/v1/actions"), "actions", List.of(
-          Column.of("NAME", "name"), Column.of("TYPE", "type"), Column.of("COOLDOWN", "cooldown"),
-          Column.of("RUNNING", "running"),
-          new Column("LAST RUN", a -> lastRun(a.path("last_run")))));
+      return show(
+          out,
+          client.get("/api/v1/actions"),
+          "actions",
+          List.of(
+              Column.of("NAME", "name"),
+              Column.of("TYPE", "type"),
+              Column.of("COOLDOWN", "cooldown"),
+              Column.of("RUNNING", "running"),
+              new Column("LAST RUN", a -> lastRun(a.path("last_run")))));
     }
 
     private static String lastRun(JsonNode r) {
-      return r.isMissingNode() || r.isNull() ? "never" : r.path("started_at").asText() + " "
-          + r.path("outcome").asText();
+      return r.isMissingNode() || r.isNull()
+          ? "never"
+          : r.path("started_at").asText() + " " + r.path("outcome").asText();
     }
   }
 
-  @Command(name = "action", mixinStandardHelpOptions = true, description = "Run an action.",
+  @Command(
+      name = "action",
+      mixinStandardHelpOptions = true,
+      description = "Run an action.",
       subcommands = ActionRun.class)
   public static final class Action {}
 
-  @Command(name = "run", mixinStandardHelpOptions = true,
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
       description = "Run an action now. Exit 1 if, with --wait, it does not succeed.")
   static final class ActionRun extends Base {
     @Parameters(paramLabel = "NAME", description = "The action's name (see `actions`).")
@@ -131,60 +158,104 @@ public final class ClientCommands {
       if (client.json) {
         client.printJson(out, r);
       } else if (await) {
-        out.println("run " + r.path("id").asText() + " " + r.path("action").asText() + ": "
-            + r.path("outcome").asText() + (r.path("reason").isTextual()
-                ? " (" + r.path("reason").asText() + ")" : "")
-            + (r.path("dry_run").asBoolean() ? " [dry run]" : ""));
-        r.path("details").fields().forEachRemaining(e ->
-            out.println("  " + e.getKey() + ": " + AgentClient.text(e.getValue())));
+        out.println(
+            "run "
+                + r.path("id").asText()
+                + " "
+                + r.path("action").asText()
+                + ": "
+                + r.path("outcome").asText()
+                + (r.path("reason").isTextual() ? " (" + r.path("reason").asText() + ")" : "")
+                + (r.path("dry_run").asBoolean() ? " [dry run]" : ""));
+        r.path("details")
+            .fields()
+            .forEachRemaining(
+                e -> out.println("  " + e.getKey() + ": " + AgentClient.text(e.getValue())));
       } else {
-        out.println("run " + r.path("run_id").asText() + " " + r.path("state").asText()
-            + (r.path("reason").isTextual() ? " (" + r.path("reason").asText() + ")" : ""));
+        out.println(
+            "run "
+                + r.path("run_id").asText()
+                + " "
+                + r.path("state").asText()
+                + (r.path("reason").isTextual() ? " (" + r.path("reason").asText() + ")" : ""));
       }
-      boolean failed = await ? !"success".equals(r.path("outcome").asText())
-          : "skipped".equals(r.path("state").asText());
+      boolean failed =
+          await
+              ? !"success".equals(r.path("outcome").asText())
+              : "skipped".equals(r.path("state").asText());
       return failed ? ExitCode.SOFTWARE : ExitCode.OK;
     }
   }
 
-  @Command(name = "runs", mixinStandardHelpOptions = true,
+  @Command(
+      name = "runs",
+      mixinStandardHelpOptions = true,
       description = "Run records, newest first.")
   public static final class Runs extends Base {
     @Option(names = "--action", paramLabel = "NAME", description = "Only this action's runs.")
     String action;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        defaultValue = "50",
         description = "At most N records (default ${DEFAULT-VALUE}).")
     int limit;
 
     @Override
     int run(PrintWriter out) throws AgentError {
       String query = "?limit=" + limit + (action == null ? "" : "&action=" + encode(action));
-      return show(out, client.get("/api/v1/runs" + query), "runs", List.of(
-          Column.of("ID", "id"), Column.of("ACTION", "action"),
-          new Column("TRIGGER", r -> r.path("trigger").path("type").asText() + " "
-              + r.path("trigger").path("ref").asText()),
-          Column.of("STARTED", "started_at"), Column.of("OUTCOME", "outcome"),
-          new Column("REASON", r -> AgentClient.text(r.path("reason"))
-              + (r.path("dry_run").asBoolean() ? " [dry run]" : ""))));
+      return show(
+          out,
+          client.get("/api/v1/runs" + query),
+          "runs",
+          List.of(
+              Column.of("ID", "id"),
+              Column.of("ACTION", "action"),
+              new Column(
+                  "TRIGGER",
+                  r ->
+                      r.path("trigger").path("type").asText()
+                          + " "
+                          + r.path("trigger").path("ref").asText()),
+              Column.of("STARTED", "started_at"),
+              Column.of("OUTCOME", "outcome"),
+              new Column(
+                  "REASON",
+                  r ->
+                      AgentClient.text(r.path("reason"))
+                          + (r.path("dry_run").asBoolean() ? " [dry run]" : ""))));
     }
   }
 
-  @Command(name = "schedules", mixinStandardHelpOptions = true,
+  @Command(
+      name = "schedules",
+      mixinStandardHelpOptions = true,
       description = "The schedules, paused or not, and when each next runs.")
   public static final class Schedules extends Base {
     @Override
     int run(PrintWriter out) throws AgentError {
-      return show(out, client.get("/api/v1/schedules"), "schedules", List.of(
-          Column.of("ID", "id"), Column.of("ACTION", "action"),
-          new Column("WHEN", s -> s.path("cron").isTextual()
-              ? "cron " + s.path("cron").asText() + " " + s.path("timezone").asText()
-              : "every " + s.path("every").asText()),
-          Column.of("PAUSED", "paused"), Column.of("NEXT RUN", "next_run")));
+      return show(
+          out,
+          client.get("/api/v1/schedules"),
+          "schedules",
+          List.of(
+              Column.of("ID", "id"),
+              Column.of("ACTION", "action"),
+              new Column(
+                  "WHEN",
+                  s ->
+                      s.path("cron").isTextual()
+                          ? "cron " + s.path("cron").asText() + " " + s.path("timezone").asText()
+                          : "every " + s.path("every").asText()),
+              Column.of("PAUSED", "paused"),
+              Column.of("NEXT RUN", "next_run")));
     }
   }
 
-  @Command(name = "schedule", mixinStandardHelpOptions = true,
+  @Command(
+      name = "schedule",
+      mixinStandardHelpOptions = true,
       description = "Pause or resume a schedule (kept across restarts).",
       subcommands = {SchedulePause.class, ScheduleResume.class})
   public static final class Schedule {}
@@ -197,13 +268,17 @@ public final class ClientCommands {
 
     @Override
     int run(PrintWriter out) throws AgentError {
-      JsonNode s = client.post("/api/v1/schedules/" + encode(id)
-          + (pause() ? "/pause" : "/resume"), "");
+      JsonNode s =
+          client.post("/api/v1/schedules/" + encode(id) + (pause() ? "/pause" : "/resume"), "");
       if (client.json) {
         client.printJson(out, s);
       } else {
-        out.println("schedule " + s.path("id").asText() + (s.path("paused").asBoolean()
-            ? " paused" : " resumed; next run " + s.path("next_run").asText()));
+        out.println(
+            "schedule "
+                + s.path("id").asText()
+                + (s.path("paused").asBoolean()
+                    ? " paused"
+                    : " resumed; next run " + s.path("next_run").asText()));
       }
       return ExitCode.OK;
     }
@@ -223,9 +298,11 @@ public final class ClientCommands {
     }
   }
 
-  @Command(name = "maintenance", mixinStandardHelpOptions = true,
-      description = "Maintenance mode: rules, schedules and alerts trigger nothing; manual runs"
-          + " work.",
+  @Command(
+      name = "maintenance",
+      mixinStandardHelpOptions = true,
+      description =
+          "Maintenance mode: rules, schedules and alerts trigger nothing; manual runs" + " work.",
       subcommands = {MaintenanceOn.class, MaintenanceOff.class})
   public static final class Maintenance {}
 
@@ -238,9 +315,16 @@ public final class ClientCommands {
       if (client.json) {
         client.printJson(out, m);
       } else {
-        out.println(m.path("enabled").asBoolean() ? "maintenance on until "
-            + m.path("until").asText() + " (" + m.path("reason").asText() + ", "
-            + m.path("source").asText() + ")" : "maintenance off");
+        out.println(
+            m.path("enabled").asBoolean()
+                ? "maintenance on until "
+                    + m.path("until").asText()
+                    + " ("
+                    + m.path("reason").asText()
+                    + ", "
+                    + m.path("source").asText()
+                    + ")"
+                : "maintenance off");
       }
       return ExitCode.OK;
     }
@@ -248,21 +332,32 @@ public final class ClientCommands {
 
   @Command(name = "on", mixinStandardHelpOptions = true, description = "Switch maintenance on.")
   static final class MaintenanceOn extends SetMaintenance {
-    @Option(names = "--for", paramLabel = "DURATION", defaultValue = "1h",
+    @Option(
+        names = "--for",
+        paramLabel = "DURATION",
+        defaultValue = "1h",
         description = "How long (default ${DEFAULT-VALUE}), e.g. 30m, 2h.")
     String duration;
 
-    @Option(names = "--reason", paramLabel = "R", defaultValue = "",
+    @Option(
+        names = "--reason",
+        paramLabel = "R",
+        defaultValue = "",
         description = "Why, for the status and the logs.")
     String reason;
 
     ObjectNode body() {
-      return JsonNodeFactory.instance.objectNode().put("enabled", true).put("for", duration)
+      return JsonNodeFactory.instance
+          .objectNode()
+          .put("enabled", true)
+          .put("for", duration)
           .put("reason", reason);
     }
   }
 
-  @Command(name = "off", mixinStandardHelpOptions = true,
+  @Command(
+      name = "off",
+      mixinStandardHelpOptions = true,
       description = "Switch the operator's maintenance off (configured windows still apply).")
   static final class MaintenanceOff extends SetMaintenance {
     ObjectNode body() {

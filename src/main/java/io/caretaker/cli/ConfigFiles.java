@@ -20,7 +20,10 @@ public final class ConfigFiles {
       for (ConfigProblem p : e.problems()) {
         err.println(p);
       }
-      err.printf("%d problem%s in %s%n", e.problems().size(), e.problems().size() == 1 ? "" : "s",
+      err.printf(
+          "%d problem%s in %s%n",
+          e.problems().size(),
+          e.problems().size() == 1 ? "" : "s",
           file == null ? ConfigLoader.DEFAULT_NAME : file);
       err.flush();
       return Optional.empty();

@@ -6,29 +6,42 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.ExitCode;
 
 /** {@code caretaker rules export --format prometheus}: the local rules as Prometheus alerts. */
-@Command(name = "rules", mixinStandardHelpOptions = true, description = "The local rules.",
+@Command(
+    name = "rules",
+    mixinStandardHelpOptions = true,
+    description = "The local rules.",
     subcommands = RulesCommand.Export.class)
 public final class RulesCommand {
   /** The formats the rules can be exported in. */
-  enum Format { prometheus }
+  enum Format {
+    prometheus
+  }
 
-  @Command(name = "export", mixinStandardHelpOptions = true,
-      description = "Print Prometheus alerting rules equivalent to the local rules (warning and"
-          + " critical as separate alerts, with severity, for, and a remediate label).")
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print Prometheus alerting rules equivalent to the local rules (warning and"
+              + " critical as separate alerts, with severity, for, and a remediate label).")
   static final class Export implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
         description = "The configuration file (default: the embedded default config).")
     Path config;
 
-    @Option(names = "--format", required = true, paramLabel = "FORMAT",
+    @Option(
+        names = "--format",
+        required = true,
+        paramLabel = "FORMAT",
         description = "Output format: ${COMPLETION-CANDIDATES}.")
     Format format;
 

@@ -1,5 +1,6 @@
 package io.caretaker.collect;
 
+import io.caretaker.metrics.Family;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -23,7 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.caretaker.metrics.Family;
 
 /**
  * Runs every collector once per interval, in parallel, each on its own thread and cut off at the
@@ -42,7 +42,8 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
   private final List<Collector> collectors;
   private final Duration timeout;
   private final Clock clock;
-  private final ExecutorService workers = Executors.newCachedThreadPool(daemon("caretaker-collector"));
+  private final ExecutorService workers =
+      Executors.newCachedThreadPool(daemon("caretaker-collector"));
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(daemon("caretaker-collection"));
   private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
@@ -102,11 +103,16 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
     }
 
     Map<String, MetricSnapshot> metrics = new LinkedHashMap<>();
-    Family duration = Family.gauge("caretaker_collector_duration_seconds",
-        "How long each collector took in the last cycle (the timeout when it was cut off).",
-        "collector");
-    Family success = Family.gauge("caretaker_collector_success",
-        "1 when the collector's last run succeeded, 0 when it failed or timed out.", "collector");
+    Family duration =
+        Family.gauge(
+            "caretaker_collector_duration_seconds",
+            "How long each collector took in the last cycle (the timeout when it was cut off).",
+            "collector");
+    Family success =
+        Family.gauge(
+            "caretaker_collector_success",
+            "1 when the collector's last run succeeded, 0 when it failed or timed out.",
+            "collector");
     for (Collector c : collectors) {
       String name = c.name();
       Future<Result> f = running.get(name);
@@ -130,11 +136,16 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
       success.add(ok ? 1 : 0, name);
       record(name, outcome.get(name));
     }
-    Family cycle = Family.gauge("caretaker_collection_duration_seconds",
-        "How long the last collection cycle took, all collectors together.")
-        .add((System.nanoTime() - started) / 1e9);
-    Family errorTotals = Family.counter("caretaker_collector_errors_total",
-        "Collector runs that failed or timed out.", "collector");
+    Family cycle =
+        Family.gauge(
+                "caretaker_collection_duration_seconds",
+                "How long the last collection cycle took, all collectors together.")
+            .add((System.nanoTime() - started) / 1e9);
+    Family errorTotals =
+        Family.counter(
+            "caretaker_collector_errors_total",
+            "Collector runs that failed or timed out.",
+            "collector");
     errors.forEach((name, count) -> errorTotals.add(count, name));
     for (Family f : List.of(cycle, duration, success, errorTotals)) {
       MetricSnapshot m = f.toSnapshot();
@@ -190,7 +201,9 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
     }
     errors.merge(collector, 1L, Long::sum);
     if (failing.put(collector, failure) == null) {
-      log.warn("Collector {} failed: {}; its metrics are left out until it recovers", collector,
+      log.warn(
+          "Collector {} failed: {}; its metrics are left out until it recovers",
+          collector,
           failure);
     }
   }

@@ -1,11 +1,11 @@
 package io.caretaker.collect;
 
+import io.caretaker.metrics.Family;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import java.util.Locale;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.CentralProcessor.TickType;
-import io.caretaker.metrics.Family;
 
 /**
  * CPU time by mode, CPU count, load averages, and utilization between this collection and the
@@ -28,8 +28,11 @@ public final class CpuCollector implements Collector {
   @Override
   public synchronized List<MetricSnapshot> collect() {
     long[] ticks = cpu.getSystemCpuLoadTicks();
-    Family seconds = Family.counter("host_cpu_seconds_total",
-        "Seconds the CPUs spent in each mode, summed over all CPUs.", "mode");
+    Family seconds =
+        Family.counter(
+            "host_cpu_seconds_total",
+            "Seconds the CPUs spent in each mode, summed over all CPUs.",
+            "mode");
     for (TickType type : TickType.values()) {
       // OSHI reports Linux ticks in milliseconds.
       seconds.add(ticks[type.getIndex()] / 1000.0, type.name().toLowerCase(Locale.ROOT));
@@ -37,8 +40,8 @@ public final class CpuCollector implements Collector {
     // OSHI memoizes tick readings for a moment: without new ticks, keep the last value.
     long elapsed = total(ticks) - total(previousTicks);
     if (elapsed > 0) {
-      long idle = delta(ticks, previousTicks, TickType.IDLE)
-          + delta(ticks, previousTicks, TickType.IOWAIT);
+      long idle =
+          delta(ticks, previousTicks, TickType.IDLE) + delta(ticks, previousTicks, TickType.IOWAIT);
       utilization = Math.min(1.0, Math.max(0.0, 1.0 - (double) idle / elapsed));
       previousTicks = ticks;
     }
@@ -46,10 +49,13 @@ public final class CpuCollector implements Collector {
     return List.of(
         seconds.toSnapshot(),
         Family.gauge("host_cpu_count", "Logical CPUs.")
-            .add(cpu.getLogicalProcessorCount()).toSnapshot(),
-        Family.gauge("host_cpu_utilization_ratio",
-            "Busy share of all CPUs (0-1) between the last two collections, sampled every cycle.")
-            .add(utilization).toSnapshot(),
+            .add(cpu.getLogicalProcessorCount())
+            .toSnapshot(),
+        Family.gauge(
+                "host_cpu_utilization_ratio",
+                "Busy share of all CPUs (0-1) between the last two collections, sampled every cycle.")
+            .add(utilization)
+            .toSnapshot(),
         Family.gauge("host_load1", "1-minute load average.").add(load[0]).toSnapshot(),
         Family.gauge("host_load5", "5-minute load average.").add(load[1]).toSnapshot(),
         Family.gauge("host_load15", "15-minute load average.").add(load[2]).toSnapshot());

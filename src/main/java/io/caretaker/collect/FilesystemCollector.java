@@ -1,16 +1,16 @@
 package io.caretaker.collect;
 
+import io.caretaker.metrics.Family;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import java.util.regex.Pattern;
 import oshi.software.os.FileSystem;
 import oshi.software.os.OSFileStore;
-import io.caretaker.metrics.Family;
 
 /**
  * Size, free space and inodes of mounted filesystems, minus excluded types and mountpoints.
- * Filesystems of size 0 (pseudo filesystems) are skipped. The used ratio is df's Use%:
- * used / (used + available to unprivileged users).
+ * Filesystems of size 0 (pseudo filesystems) are skipped. The used ratio is df's Use%: used / (used
+ * + available to unprivileged users).
  */
 public final class FilesystemCollector implements Collector {
   private static final String[] LABELS = {"mountpoint", "fstype", "device"};
@@ -19,8 +19,8 @@ public final class FilesystemCollector implements Collector {
   private final List<String> excludeFstypes;
   private final List<Pattern> excludeMountpoints;
 
-  public FilesystemCollector(FileSystem fs, List<String> excludeFstypes,
-      List<Pattern> excludeMountpoints) {
+  public FilesystemCollector(
+      FileSystem fs, List<String> excludeFstypes, List<Pattern> excludeMountpoints) {
     this.fs = fs;
     this.excludeFstypes = List.copyOf(excludeFstypes);
     this.excludeMountpoints = List.copyOf(excludeMountpoints);
@@ -34,10 +34,14 @@ public final class FilesystemCollector implements Collector {
   @Override
   public List<MetricSnapshot> collect() {
     Family size = Family.gauge("host_filesystem_size_bytes", "Filesystem size.", LABELS);
-    Family avail = Family.gauge("host_filesystem_avail_bytes",
-        "Space available to unprivileged users.", LABELS);
-    Family used = Family.gauge("host_filesystem_used_ratio",
-        "Share of the filesystem in use, as df shows it (0-1).", LABELS);
+    Family avail =
+        Family.gauge(
+            "host_filesystem_avail_bytes", "Space available to unprivileged users.", LABELS);
+    Family used =
+        Family.gauge(
+            "host_filesystem_used_ratio",
+            "Share of the filesystem in use, as df shows it (0-1).",
+            LABELS);
     Family files = Family.gauge("host_filesystem_files", "Inodes.", LABELS);
     Family filesFree = Family.gauge("host_filesystem_files_free", "Free inodes.", LABELS);
     for (OSFileStore store : fs.getFileStores()) {
@@ -54,7 +58,11 @@ public final class FilesystemCollector implements Collector {
       files.add(store.getTotalInodes(), labels);
       filesFree.add(store.getFreeInodes(), labels);
     }
-    return List.of(size.toSnapshot(), avail.toSnapshot(), used.toSnapshot(), files.toSnapshot(),
+    return List.of(
+        size.toSnapshot(),
+        avail.toSnapshot(),
+        used.toSnapshot(),
+        files.toSnapshot(),
         filesFree.toSnapshot());
   }
 

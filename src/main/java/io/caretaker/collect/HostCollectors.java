@@ -1,13 +1,13 @@
 package io.caretaker.collect;
 
 import io.caretaker.config.Config;
+import io.caretaker.metrics.LabelCap;
+import io.caretaker.redis.RedisConnection;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import oshi.SystemInfo;
-import io.caretaker.metrics.LabelCap;
-import io.caretaker.redis.RedisConnection;
 
 /** Every collector, in one place: what caretaker collects, and when each is on. */
 public final class HostCollectors {
@@ -15,34 +15,38 @@ public final class HostCollectors {
 
   /**
    * The collectors for {@code config}: host and JVM always, trading processes when configured,
-   * Redis and trading Redis when a Redis connection is given. Slow the first time (OSHI loads
-   * JNA), so call it off the event loop.
+   * Redis and trading Redis when a Redis connection is given. Slow the first time (OSHI loads JNA),
+   * so call it off the event loop.
    */
-  public static List<Collector> create(Config config, Optional<RedisConnection> redis,
-      LabelCap cap, Clock clock) {
+  public static List<Collector> create(
+      Config config, Optional<RedisConnection> redis, LabelCap cap, Clock clock) {
     SystemInfo system = new SystemInfo();
     var hardware = system.getHardware();
     var os = system.getOperatingSystem();
     var collect = config.collect();
-    List<Collector> collectors = new ArrayList<>(List.of(
-        new CpuCollector(hardware.getProcessor()),
-        new MemoryCollector(hardware.getMemory()),
-        new FilesystemCollector(os.getFileSystem(), collect.excludeFstypes(),
-            collect.excludeMountpoints()),
-        new DiskCollector(hardware),
-        new NetworkCollector(hardware, collect.excludeInterfaces()),
-        new SystemCollector(os),
-        new JvmCollector()));
+    List<Collector> collectors =
+        new ArrayList<>(
+            List.of(
+                new CpuCollector(hardware.getProcessor()),
+                new MemoryCollector(hardware.getMemory()),
+                new FilesystemCollector(
+                    os.getFileSystem(), collect.excludeFstypes(), collect.excludeMountpoints()),
+                new DiskCollector(hardware),
+                new NetworkCollector(hardware, collect.excludeInterfaces()),
+                new SystemCollector(os),
+                new JvmCollector()));
     if (!config.trading().processes().isEmpty()) {
       collectors.add(new ProcessCollector(os, config.trading().processes()));
     }
-    redis.ifPresent(r -> {
-      collectors.add(new RedisCollector(r));
-      if (config.trading().usesRedis()) {
-        collectors.add(new TradingRedisCollector(config.trading(), r, cap, clock,
-            config.redis().orElseThrow().timeout()));
-      }
-    });
+    redis.ifPresent(
+        r -> {
+          collectors.add(new RedisCollector(r));
+          if (config.trading().usesRedis()) {
+            collectors.add(
+                new TradingRedisCollector(
+                    config.trading(), r, cap, clock, config.redis().orElseThrow().timeout()));
+          }
+        });
     return collectors;
   }
 }

@@ -1,11 +1,11 @@
 package io.caretaker.collect;
 
+import io.caretaker.metrics.Family;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import java.util.regex.Pattern;
 import oshi.hardware.HardwareAbstractionLayer;
 import oshi.hardware.NetworkIF;
-import io.caretaker.metrics.Family;
 
 /** Bytes and errors per network interface, minus excluded interfaces. */
 public final class NetworkCollector implements Collector {
@@ -24,12 +24,18 @@ public final class NetworkCollector implements Collector {
 
   @Override
   public List<MetricSnapshot> collect() {
-    Family received = Family.counter("host_network_receive_bytes_total",
-        "Bytes received on the interface.", "interface");
-    Family sent = Family.counter("host_network_transmit_bytes_total",
-        "Bytes sent on the interface.", "interface");
-    Family errors = Family.counter("host_network_errors_total",
-        "Receive and transmit errors on the interface.", "interface", "direction");
+    Family received =
+        Family.counter(
+            "host_network_receive_bytes_total", "Bytes received on the interface.", "interface");
+    Family sent =
+        Family.counter(
+            "host_network_transmit_bytes_total", "Bytes sent on the interface.", "interface");
+    Family errors =
+        Family.counter(
+            "host_network_errors_total",
+            "Receive and transmit errors on the interface.",
+            "interface",
+            "direction");
     for (NetworkIF nic : hardware.getNetworkIFs(true)) {
       String name = nic.getName();
       if (exclude.stream().anyMatch(p -> p.matcher(name).matches())) {

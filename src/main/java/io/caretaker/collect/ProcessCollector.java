@@ -1,6 +1,7 @@
 package io.caretaker.collect;
 
 import io.caretaker.config.TradingConfig.ProcessMatch;
+import io.caretaker.metrics.Family;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -8,13 +9,12 @@ import java.util.List;
 import java.util.Map;
 import oshi.software.os.OSProcess;
 import oshi.software.os.OperatingSystem;
-import io.caretaker.metrics.Family;
 
 /**
  * Per configured trading component: whether its process runs, and its CPU, memory, open files,
- * threads and start time. The process is found by a regex on its command line (the oldest match,
- * so a helper child does not win); its pid is remembered and checked each cycle, and the full
- * process list is read only when a component is missing or was restarted.
+ * threads and start time. The process is found by a regex on its command line (the oldest match, so
+ * a helper child does not win); its pid is remembered and checked each cycle, and the full process
+ * list is read only when a component is missing or was restarted.
  */
 public final class ProcessCollector implements Collector {
   private final OperatingSystem os;
@@ -34,25 +34,40 @@ public final class ProcessCollector implements Collector {
 
   @Override
   public synchronized List<MetricSnapshot> collect() {
-    Family up = Family.gauge("trading_process_up", "1 when the component's process runs.",
-        "component");
-    Family cpu = Family.counter("trading_process_cpu_seconds_total",
-        "CPU time of the component's process, user and system.", "component");
-    Family rss = Family.gauge("trading_process_resident_memory_bytes",
-        "Resident memory of the component's process.", "component");
-    Family fds = Family.gauge("trading_process_open_fds",
-        "Open file descriptors of the component's process.", "component");
-    Family threads = Family.gauge("trading_process_threads",
-        "Threads of the component's process.", "component");
-    Family start = Family.gauge("trading_process_start_time_seconds",
-        "When the component's process started, unix seconds.", "component");
+    Family up =
+        Family.gauge("trading_process_up", "1 when the component's process runs.", "component");
+    Family cpu =
+        Family.counter(
+            "trading_process_cpu_seconds_total",
+            "CPU time of the component's process, user and system.",
+            "component");
+    Family rss =
+        Family.gauge(
+            "trading_process_resident_memory_bytes",
+            "Resident memory of the component's process.",
+            "component");
+    Family fds =
+        Family.gauge(
+            "trading_process_open_fds",
+            "Open file descriptors of the component's process.",
+            "component");
+    Family threads =
+        Family.gauge("trading_process_threads", "Threads of the component's process.", "component");
+    Family start =
+        Family.gauge(
+            "trading_process_start_time_seconds",
+            "When the component's process started, unix seconds.",
+            "component");
     List<OSProcess> all = null;
     for (ProcessMatch m : processes) {
       OSProcess p = known(m);
       if (p == null) {
         all = all != null ? all : os.getProcesses();
-        p = all.stream().filter(candidate -> matches(m, candidate))
-            .min(Comparator.comparingLong(OSProcess::getStartTime)).orElse(null);
+        p =
+            all.stream()
+                .filter(candidate -> matches(m, candidate))
+                .min(Comparator.comparingLong(OSProcess::getStartTime))
+                .orElse(null);
       }
       up.add(p == null ? 0 : 1, m.component());
       if (p == null) {
@@ -66,8 +81,13 @@ public final class ProcessCollector implements Collector {
       threads.add(p.getThreadCount(), m.component());
       start.add(p.getStartTime() / 1000.0, m.component());
     }
-    return List.of(up.toSnapshot(), cpu.toSnapshot(), rss.toSnapshot(), fds.toSnapshot(),
-        threads.toSnapshot(), start.toSnapshot());
+    return List.of(
+        up.toSnapshot(),
+        cpu.toSnapshot(),
+        rss.toSnapshot(),
+        fds.toSnapshot(),
+        threads.toSnapshot(),
+        start.toSnapshot());
   }
 
   /** The remembered process, if it still runs and still matches (a reused pid would not). */

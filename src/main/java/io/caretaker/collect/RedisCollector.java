@@ -1,13 +1,13 @@
 package io.caretaker.collect;
 
+import io.caretaker.metrics.Family;
+import io.caretaker.redis.RedisConnection;
+import io.caretaker.redis.RedisInfo;
 import io.lettuce.core.RedisException;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import io.caretaker.metrics.Family;
-import io.caretaker.redis.RedisConnection;
-import io.caretaker.redis.RedisInfo;
 
 /**
  * Redis's health from INFO, and {@code caretaker_redis_up}. Redis being down is not a collector
@@ -15,15 +15,20 @@ import io.caretaker.redis.RedisInfo;
  */
 public final class RedisCollector implements Collector {
   private static final String[][] GAUGES = {
-      {"used_memory", "redis_memory_used_bytes", "Memory Redis has allocated (used_memory)."},
-      {"mem_fragmentation_ratio", "redis_mem_fragmentation_ratio",
-          "RSS over allocated memory (mem_fragmentation_ratio)."},
-      {"connected_clients", "redis_connected_clients", "Client connections."}};
+    {"used_memory", "redis_memory_used_bytes", "Memory Redis has allocated (used_memory)."},
+    {
+      "mem_fragmentation_ratio",
+      "redis_mem_fragmentation_ratio",
+      "RSS over allocated memory (mem_fragmentation_ratio)."
+    },
+    {"connected_clients", "redis_connected_clients", "Client connections."}
+  };
   private static final String[][] COUNTERS = {
-      {"keyspace_hits", "redis_keyspace_hits_total", "Successful key lookups."},
-      {"keyspace_misses", "redis_keyspace_misses_total", "Failed key lookups."},
-      {"expired_keys", "redis_expired_keys_total", "Keys removed by expiry."},
-      {"evicted_keys", "redis_evicted_keys_total", "Keys evicted under maxmemory."}};
+    {"keyspace_hits", "redis_keyspace_hits_total", "Successful key lookups."},
+    {"keyspace_misses", "redis_keyspace_misses_total", "Failed key lookups."},
+    {"expired_keys", "redis_expired_keys_total", "Keys removed by expiry."},
+    {"evicted_keys", "redis_evicted_keys_total", "Keys evicted under maxmemory."}
+  };
 
   private final RedisConnection redis;
 
@@ -55,23 +60,26 @@ public final class RedisCollector implements Collector {
       number(info, c[0]).ifPresent(v -> out.add(Family.counter(c[1], c[2]).add(v).toSnapshot()));
     }
     Family dbKeys = Family.gauge("redis_db_keys", "Keys per database.", "db");
-    info.forEach((key, value) -> {
-      if (key.matches("db\\d+")) {
-        dbKeys.add(RedisInfo.keysOf(value), key);
-      }
-    });
+    info.forEach(
+        (key, value) -> {
+          if (key.matches("db\\d+")) {
+            dbKeys.add(RedisInfo.keysOf(value), key);
+          }
+        });
     out.add(dbKeys.toSnapshot());
     return out;
   }
 
   private static MetricSnapshot up(int value) {
     return Family.gauge("caretaker_redis_up", "1 when the last collection reached Redis.")
-        .add(value).toSnapshot();
+        .add(value)
+        .toSnapshot();
   }
 
   private static java.util.OptionalDouble number(Map<String, String> info, String key) {
     try {
-      return info.containsKey(key) ? java.util.OptionalDouble.of(Double.parseDouble(info.get(key)))
+      return info.containsKey(key)
+          ? java.util.OptionalDouble.of(Double.parseDouble(info.get(key)))
           : java.util.OptionalDouble.empty();
     } catch (NumberFormatException e) {
       return java.util.OptionalDouble.empty();

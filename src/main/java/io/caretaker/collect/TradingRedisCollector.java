@@ -2,6 +2,9 @@ package io.caretaker.collect;
 
 import io.caretaker.config.TradingConfig;
 import io.caretaker.config.TradingConfig.KeyPattern;
+import io.caretaker.metrics.Family;
+import io.caretaker.metrics.LabelCap;
+import io.caretaker.redis.RedisConnection;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
@@ -19,15 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import io.caretaker.metrics.Family;
-import io.caretaker.metrics.LabelCap;
-import io.caretaker.redis.RedisConnection;
 
 /**
- * The trading system's state in Redis, read every cycle with pipelining on a connection of its
- * own: all HGETALLs in one round trip, key types and sizes in two, and for heartbeat and
- * market-data patterns one SCAN round trip per {@value #SCAN_COUNT} keys in the database plus
- * one for all their values. {@code caretaker_trading_poll_round_trips} shows the count.
+ * The trading system's state in Redis, read every cycle with pipelining on a connection of its own:
+ * all HGETALLs in one round trip, key types and sizes in two, and for heartbeat and market-data
+ * patterns one SCAN round trip per {@value #SCAN_COUNT} keys in the database plus one for all their
+ * values. {@code caretaker_trading_poll_round_trips} shows the count.
  */
 public final class TradingRedisCollector implements Collector {
   static final int SCAN_COUNT = 10_000;
@@ -41,8 +41,8 @@ public final class TradingRedisCollector implements Collector {
   private StatefulRedisConnection<String, String> pipe;
   private int roundTrips;
 
-  public TradingRedisCollector(TradingConfig config, RedisConnection redis, LabelCap cap,
-      Clock clock, Duration timeout) {
+  public TradingRedisCollector(
+      TradingConfig config, RedisConnection redis, LabelCap cap, Clock clock, Duration timeout) {
     this.config = config;
     this.redis = redis;
     this.cap = cap;
@@ -70,12 +70,32 @@ public final class TradingRedisCollector implements Collector {
     roundTrips = 0;
     List<MetricSnapshot> out = new ArrayList<>(hashes(async));
     out.addAll(sizes(async));
-    config.heartbeats().ifPresent(h -> out.add(ages(async, h, "trading_heartbeat_age_seconds",
-        "Seconds since each component's last heartbeat (sampled every cycle).")));
-    config.marketData().ifPresent(m -> out.add(ages(async, m, "trading_market_data_age_seconds",
-        "Seconds since each symbol's last market-data tick (sampled every cycle).")));
-    out.add(Family.gauge("caretaker_trading_poll_round_trips",
-        "Redis round trips the last trading poll took.").add(roundTrips).toSnapshot());
+    config
+        .heartbeats()
+        .ifPresent(
+            h ->
+                out.add(
+                    ages(
+                        async,
+                        h,
+                        "trading_heartbeat_age_seconds",
+                        "Seconds since each component's last heartbeat (sampled every cycle).")));
+    config
+        .marketData()
+        .ifPresent(
+            m ->
+                out.add(
+                    ages(
+                        async,
+                        m,
+                        "trading_market_data_age_seconds",
+                        "Seconds since each symbol's last market-data tick (sampled every cycle).")));
+    out.add(
+        Family.gauge(
+                "caretaker_trading_poll_round_trips",
+                "Redis round trips the last trading poll took.")
+            .add(roundTrips)
+            .toSnapshot());
     return out;
   }
 
@@ -87,12 +107,17 @@ public final class TradingRedisCollector implements Collector {
     config.hashes().forEach(h -> replies.add(async.hgetall(h.key())));
     await(async, replies);
     Map<String, Family> families = new LinkedHashMap<>();
-    Family skipped = Family.gauge("caretaker_trading_hash_fields_skipped",
-        "Non-numeric fields in the configured hashes at the last poll.", "metric");
+    Family skipped =
+        Family.gauge(
+            "caretaker_trading_hash_fields_skipped",
+            "Non-numeric fields in the configured hashes at the last poll.",
+            "metric");
     for (int i = 0; i < replies.size(); i++) {
       TradingConfig.HashMetric h = config.hashes().get(i);
-      Family f = families.computeIfAbsent(h.metric(), m -> Family.gauge(m,
-          "Numeric fields of Redis hash " + h.key() + ".", h.label()));
+      Family f =
+          families.computeIfAbsent(
+              h.metric(),
+              m -> Family.gauge(m, "Numeric fields of Redis hash " + h.key() + ".", h.label()));
       int nonNumeric = 0;
       for (Map.Entry<String, String> field : value(replies.get(i)).entrySet()) {
         try {
@@ -119,35 +144,41 @@ public final class TradingRedisCollector implements Collector {
     List<RedisFuture<Long>> sizes = new ArrayList<>();
     for (int i = 0; i < types.size(); i++) {
       String key = config.sizes().get(i).key();
-      sizes.add(switch (value(types.get(i))) {
-        case "set" -> async.scard(key);
-        case "hash" -> async.hlen(key);
-        case "list" -> async.llen(key);
-        case "zset" -> async.zcard(key);
-        case "stream" -> async.xlen(key);
-        default -> null; // missing key or a type without a size: no sample
-      });
+      sizes.add(
+          switch (value(types.get(i))) {
+            case "set" -> async.scard(key);
+            case "hash" -> async.hlen(key);
+            case "list" -> async.llen(key);
+            case "zset" -> async.zcard(key);
+            case "stream" -> async.xlen(key);
+            default -> null; // missing key or a type without a size: no sample
+          });
     }
     await(async, sizes.stream().filter(f -> f != null).toList());
     List<MetricSnapshot> out = new ArrayList<>();
     for (int i = 0; i < sizes.size(); i++) {
       if (sizes.get(i) != null) {
-        out.add(Family.gauge(config.sizes().get(i).metric(), "Size of Redis key "
-            + config.sizes().get(i).key() + ".").add(value(sizes.get(i))).toSnapshot());
+        out.add(
+            Family.gauge(
+                    config.sizes().get(i).metric(),
+                    "Size of Redis key " + config.sizes().get(i).key() + ".")
+                .add(value(sizes.get(i)))
+                .toSnapshot());
       }
     }
     return out;
   }
 
-  private MetricSnapshot ages(RedisAsyncCommands<String, String> async, KeyPattern p,
-      String metric, String help) {
+  private MetricSnapshot ages(
+      RedisAsyncCommands<String, String> async, KeyPattern p, String metric, String help) {
     List<String> keys = scan(async, p.pattern());
     String prefix = p.pattern().substring(0, p.pattern().indexOf('*'));
     String suffix = p.pattern().substring(p.pattern().indexOf('*') + 1);
     List<RedisFuture<List<KeyValue<String, String>>>> chunks = new ArrayList<>();
     for (int i = 0; i < keys.size(); i += MGET_CHUNK) {
-      chunks.add(async.mget(keys.subList(i, Math.min(keys.size(), i + MGET_CHUNK))
-          .toArray(String[]::new)));
+      chunks.add(
+          async.mget(
+              keys.subList(i, Math.min(keys.size(), i + MGET_CHUNK)).toArray(String[]::new)));
     }
     await(async, chunks);
     Map<String, Double> ages = new LinkedHashMap<>();
@@ -158,8 +189,8 @@ public final class TradingRedisCollector implements Collector {
           try {
             double t = Double.parseDouble(kv.getValue());
             double seconds = t > 1e11 ? t / 1000 : t; // unix milliseconds or seconds
-            String name = kv.getKey().substring(prefix.length(),
-                kv.getKey().length() - suffix.length());
+            String name =
+                kv.getKey().substring(prefix.length(), kv.getKey().length() - suffix.length());
             ages.put(name, Math.max(0, now - seconds));
           } catch (NumberFormatException e) {
             // not a timestamp: no sample for it
@@ -169,11 +200,12 @@ public final class TradingRedisCollector implements Collector {
     }
     Set<String> admitted = cap.admitPresent(p.label(), ages.keySet());
     Family f = Family.gauge(metric, help, p.label());
-    ages.forEach((name, age) -> {
-      if (admitted.contains(name)) {
-        f.add(age, name);
-      }
-    });
+    ages.forEach(
+        (name, age) -> {
+          if (admitted.contains(name)) {
+            f.add(age, name);
+          }
+        });
     return f.toSnapshot();
   }
 
@@ -196,14 +228,14 @@ public final class TradingRedisCollector implements Collector {
     return keys;
   }
 
-  private void await(RedisAsyncCommands<String, String> async,
-      List<? extends RedisFuture<?>> futures) {
+  private void await(
+      RedisAsyncCommands<String, String> async, List<? extends RedisFuture<?>> futures) {
     pipe.flushCommands();
     roundTrips++;
-    if (!LettuceFutures.awaitAll(timeout.toMillis(), TimeUnit.MILLISECONDS,
-        futures.toArray(new RedisFuture<?>[0]))) {
-      throw new io.lettuce.core.RedisCommandTimeoutException("trading poll timed out after "
-          + timeout.toMillis() + " ms");
+    if (!LettuceFutures.awaitAll(
+        timeout.toMillis(), TimeUnit.MILLISECONDS, futures.toArray(new RedisFuture<?>[0]))) {
+      throw new io.lettuce.core.RedisCommandTimeoutException(
+          "trading poll timed out after " + timeout.toMillis() + " ms");
     }
   }
 

@@ -1,7 +1,6 @@
 package io.caretaker.config;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,18 +25,25 @@ public record ActionConfig(
   static ActionConfig read(String name, Section s) {
     String type = s.choice("type", "", ActionSpec.TYPES);
     if (!s.has("type")) {
-      s.problem("type", s.line(), "Missing required property; one of "
-          + String.join(", ", ActionSpec.TYPES));
+      s.problem(
+          "type",
+          s.line(),
+          "Missing required property; one of " + String.join(", ", ActionSpec.TYPES));
     }
     Duration cooldown = s.duration("cooldown", DEFAULT_COOLDOWN, Duration.ZERO);
     Duration timeout = s.duration("timeout", DEFAULT_TIMEOUT, Duration.ofMillis(1));
     boolean dryRun = s.bool("dry_run", false);
-    Optional<Budget> budget = s.optionalSection("budget").map(b -> {
-      Budget parsed = new Budget(b.integer("runs", 3, 1, Integer.MAX_VALUE),
-          b.duration("per", Duration.ofHours(1), Duration.ofSeconds(1)));
-      b.finish();
-      return parsed;
-    });
+    Optional<Budget> budget =
+        s.optionalSection("budget")
+            .map(
+                b -> {
+                  Budget parsed =
+                      new Budget(
+                          b.integer("runs", 3, 1, Integer.MAX_VALUE),
+                          b.duration("per", Duration.ofHours(1), Duration.ofSeconds(1)));
+                  b.finish();
+                  return parsed;
+                });
     ActionSpec spec = ActionSpec.read(type, s);
     s.finish();
     return new ActionConfig(name, type, cooldown, timeout, dryRun, budget, spec);

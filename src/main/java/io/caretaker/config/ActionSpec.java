@@ -54,7 +54,8 @@ public sealed interface ActionSpec {
       int batch,
       long maxKeys,
       Duration latencyTarget,
-      boolean memoryPurge) implements ActionSpec {}
+      boolean memoryPurge)
+      implements ActionSpec {}
 
   record FileRetention(
       List<Path> roots,
@@ -65,7 +66,8 @@ public sealed interface ActionSpec {
       Optional<Duration> deleteAfter,
       Optional<Long> maxTotalBytes,
       Duration activeGrace,
-      int compressionLevel) implements ActionSpec {}
+      int compressionLevel)
+      implements ActionSpec {}
 
   record HealthReport(Path dir, int keep) implements ActionSpec {}
 
@@ -81,51 +83,58 @@ public sealed interface ActionSpec {
     return switch (type) {
       case "jvm-gc" -> new JvmGc(targets(s));
       case "redis-cleanup" -> redisCleanup(s);
-      case "file-retention" -> new FileRetention(
-          roots(s),
-          s.bool("allow_system_root", false),
-          patterns(s, "include", List.of("*.log", "*.log.*")),
-          patterns(s, "exclude", List.of()),
-          s.optionalDuration("compress_after"),
-          s.optionalDuration("delete_after"),
-          s.optionalBytes("max_total_bytes"),
-          s.duration("active_grace", Duration.ofMinutes(10), Duration.ZERO),
-          s.integer("compression_level", 6, 1, 9));
-      case "health-report" -> new HealthReport(
-          path(s.string("dir", "./reports")), s.integer("keep", 28, 1, 100_000));
-      case "backup" -> new Backup(
-          nonEmpty(s, "sources", s.strings("sources", List.of())).stream()
-              .map(ActionSpec::path).toList(),
-          path(s.requiredString("dir")),
-          s.integer("keep", 7, 1, 100_000),
-          s.bool("redis_snapshot", false));
-      case "command" -> new Command(
-          nonEmpty(s, "argv", s.stringsAllowingEmpty("argv", List.of())),
-          s.stringMap("env"),
-          s.optionalString("workdir").map(ActionSpec::path));
+      case "file-retention" ->
+          new FileRetention(
+              roots(s),
+              s.bool("allow_system_root", false),
+              patterns(s, "include", List.of("*.log", "*.log.*")),
+              patterns(s, "exclude", List.of()),
+              s.optionalDuration("compress_after"),
+              s.optionalDuration("delete_after"),
+              s.optionalBytes("max_total_bytes"),
+              s.duration("active_grace", Duration.ofMinutes(10), Duration.ZERO),
+              s.integer("compression_level", 6, 1, 9));
+      case "health-report" ->
+          new HealthReport(path(s.string("dir", "./reports")), s.integer("keep", 28, 1, 100_000));
+      case "backup" ->
+          new Backup(
+              nonEmpty(s, "sources", s.strings("sources", List.of())).stream()
+                  .map(ActionSpec::path)
+                  .toList(),
+              path(s.requiredString("dir")),
+              s.integer("keep", 7, 1, 100_000),
+              s.bool("redis_snapshot", false));
+      case "command" ->
+          new Command(
+              nonEmpty(s, "argv", s.stringsAllowingEmpty("argv", List.of())),
+              s.stringMap("env"),
+              s.optionalString("workdir").map(ActionSpec::path));
       default -> null;
     };
   }
 
   private static RedisCleanup redisCleanup(Section s) {
-    RedisCleanup spec = new RedisCleanup(
-        nonEmpty(s, "patterns", s.strings("patterns", List.of())),
-        s.strings("protect", List.of()),
-        wholeSeconds(s, "min_idle"),
-        s.bool("only_without_ttl", false),
-        s.optionalDuration("ttl_above"),
-        s.integer("batch", 1000, 10, 10_000),
-        s.integer("max_keys", 1_000_000, 1, Integer.MAX_VALUE),
-        s.duration("latency_target", Duration.ofMillis(2), Duration.ofMillis(1)),
-        s.bool("memory_purge", false));
+    RedisCleanup spec =
+        new RedisCleanup(
+            nonEmpty(s, "patterns", s.strings("patterns", List.of())),
+            s.strings("protect", List.of()),
+            wholeSeconds(s, "min_idle"),
+            s.bool("only_without_ttl", false),
+            s.optionalDuration("ttl_above"),
+            s.integer("batch", 1000, 10, 10_000),
+            s.integer("max_keys", 1_000_000, 1, Integer.MAX_VALUE),
+            s.duration("latency_target", Duration.ofMillis(2), Duration.ofMillis(1)),
+            s.bool("memory_purge", false));
     for (String p : spec.patterns()) {
       if (p.isEmpty()) {
         s.problem("patterns", "Expecting a Redis glob such as \"cache:*\"; found an empty one");
       }
     }
     if (spec.onlyWithoutTtl() && spec.ttlAbove().isPresent()) {
-      s.problem("ttl_above", "Cannot be combined with only_without_ttl: true (keys without a TTL"
-          + " have none to be above)");
+      s.problem(
+          "ttl_above",
+          "Cannot be combined with only_without_ttl: true (keys without a TTL"
+              + " have none to be above)");
     }
     return spec;
   }
@@ -146,7 +155,9 @@ public sealed interface ActionSpec {
       } else if (t.has("jmx")) {
         targets.add(new JvmTarget.Jmx(t.requiredString("jmx")));
       } else if (item.getValue() instanceof ConfigNode.MapNode) {
-        s.problem(key, item.getValue().line(),
+        s.problem(
+            key,
+            item.getValue().line(),
             "Expecting self, {pid: N}, {main_class: REGEX} or {jmx: URL}");
       }
       t.finish();
@@ -155,14 +166,17 @@ public sealed interface ActionSpec {
   }
 
   /**
-   * Redis reports idle times in whole seconds and the cleanup script reads 0 as "no idle
-   * filter", so 500ms would delete recently used keys: only whole seconds are accepted.
+   * Redis reports idle times in whole seconds and the cleanup script reads 0 as "no idle filter",
+   * so 500ms would delete recently used keys: only whole seconds are accepted.
    */
   private static Duration wholeSeconds(Section s, String key) {
     Duration d = s.duration(key, Duration.ZERO, Duration.ZERO);
     if (d.toMillis() % 1000 != 0) {
-      s.problem(key, "Idle times have one-second resolution; expecting whole seconds like 1s"
-          + " or 10m. Found: " + s.found(key));
+      s.problem(
+          key,
+          "Idle times have one-second resolution; expecting whole seconds like 1s"
+              + " or 10m. Found: "
+              + s.found(key));
     }
     return d;
   }
@@ -188,8 +202,9 @@ public sealed interface ActionSpec {
     List<String> patterns = s.strings(key, def);
     for (String p : patterns) {
       if (p.startsWith("/") || java.util.Arrays.asList(p.split("/")).contains("..")) {
-        s.problem(key, "Patterns match inside each root; no absolute paths or \"..\". Found: \""
-            + p + "\"");
+        s.problem(
+            key,
+            "Patterns match inside each root; no absolute paths or \"..\". Found: \"" + p + "\"");
       }
       try {
         java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + p);

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * How often and how long collectors run, and which filesystems and interfaces they skip.
- * Mountpoint and interface exclusions are anchored regular expressions ({@code lo}, {@code veth.*}).
+ * How often and how long collectors run, and which filesystems and interfaces they skip. Mountpoint
+ * and interface exclusions are anchored regular expressions ({@code lo}, {@code veth.*}).
  */
 public record CollectConfig(
     Duration interval,
@@ -22,8 +22,12 @@ public record CollectConfig(
     Duration interval = s.duration("interval", Duration.ofSeconds(5), Duration.ofMillis(100));
     Duration timeout = s.duration("timeout", defaultTimeout(interval), Duration.ofMillis(10));
     if (timeout.compareTo(interval) > 0) {
-      s.problem("timeout", "Expecting a duration no longer than collect.interval ("
-          + Units.format(interval) + "). Found: " + s.found("timeout"));
+      s.problem(
+          "timeout",
+          "Expecting a duration no longer than collect.interval ("
+              + Units.format(interval)
+              + "). Found: "
+              + s.found("timeout"));
     }
     Section fs = s.section("filesystems");
     List<String> fstypes = fs.strings("exclude_fstypes", DEFAULT_EXCLUDED_FSTYPES);

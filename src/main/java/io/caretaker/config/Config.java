@@ -39,44 +39,58 @@ public record Config(
     Map<String, Section> actionSections = root.namedSections("actions");
     actionSections.forEach((name, s) -> actions.put(name, ActionConfig.read(name, s)));
     checkRetentionRoots(actionSections, actions, agent);
-    actions.forEach((name, a) -> {
-      if (redis.isEmpty() && a.spec() instanceof ActionSpec.Backup b && b.redisSnapshot()) {
-        actionSections.get(name).problem("redis_snapshot", "Needs the redis section");
-      }
-      if (redis.isEmpty() && a.spec() instanceof ActionSpec.RedisCleanup) {
-        actionSections.get(name).problem("type", "redis-cleanup needs the redis section");
-      }
-    });
+    actions.forEach(
+        (name, a) -> {
+          if (redis.isEmpty() && a.spec() instanceof ActionSpec.Backup b && b.redisSnapshot()) {
+            actionSections.get(name).problem("redis_snapshot", "Needs the redis section");
+          }
+          if (redis.isEmpty() && a.spec() instanceof ActionSpec.RedisCleanup) {
+            actionSections.get(name).problem("type", "redis-cleanup needs the redis section");
+          }
+        });
     Set<String> actionNames = actions.keySet();
     List<Section> ruleSections = root.sections("rules");
     Section.checkUnique(ruleSections, "name");
-    List<RuleConfig> rules = ruleSections.stream().map(s -> RuleConfig.read(s, actionNames))
-        .toList();
+    List<RuleConfig> rules =
+        ruleSections.stream().map(s -> RuleConfig.read(s, actionNames)).toList();
     List<Section> scheduleSections = root.sections("schedules");
     Section.checkUnique(scheduleSections, "id");
-    List<ScheduleConfig> schedules = scheduleSections.stream()
-        .map(s -> ScheduleConfig.read(s, actionNames)).toList();
+    List<ScheduleConfig> schedules =
+        scheduleSections.stream().map(s -> ScheduleConfig.read(s, actionNames)).toList();
     AlertmanagerConfig alertmanager =
         AlertmanagerConfig.read(root.section("alertmanager"), actionNames);
     MaintenanceConfig maintenance = MaintenanceConfig.read(root.section("maintenance"));
     root.finish();
-    return new Config(agent, server, collect, logging, redis, trading, rules,
-        Map.copyOf(actions), schedules, alertmanager, maintenance);
+    return new Config(
+        agent,
+        server,
+        collect,
+        logging,
+        redis,
+        trading,
+        rules,
+        Map.copyOf(actions),
+        schedules,
+        alertmanager,
+        maintenance);
   }
 
   /**
-   * The secrets this config holds (bearer tokens, the Redis password), which no output kept in
-   * a run record may show.
+   * The secrets this config holds (bearer tokens, the Redis password), which no output kept in a
+   * run record may show.
    */
   public java.util.List<String> secrets() {
     java.util.List<String> secrets = new java.util.ArrayList<>(server.tokens());
-    redis.flatMap(RedisConfig::credentials).ifPresent(userInfo -> {
-      secrets.add(userInfo);
-      int colon = userInfo.indexOf(':');
-      if (colon >= 0 && colon < userInfo.length() - 1) {
-        secrets.add(userInfo.substring(colon + 1));
-      }
-    });
+    redis
+        .flatMap(RedisConfig::credentials)
+        .ifPresent(
+            userInfo -> {
+              secrets.add(userInfo);
+              int colon = userInfo.indexOf(':');
+              if (colon >= 0 && colon < userInfo.length() - 1) {
+                secrets.add(userInfo.substring(colon + 1));
+              }
+            });
     return java.util.List.copyOf(secrets);
   }
 
@@ -84,39 +98,57 @@ public record Config(
    * A retention root must not hold, or sit inside, what other parts manage: the agent's data
    * directory, backup and report directories, or another retention action's roots.
    */
-  private static void checkRetentionRoots(Map<String, Section> sections,
-      Map<String, ActionConfig> all, AgentConfig agent) {
+  private static void checkRetentionRoots(
+      Map<String, Section> sections, Map<String, ActionConfig> all, AgentConfig agent) {
     Map<Path, String> managed = new LinkedHashMap<>();
     managed.put(PathFence.real(agent.dataDir()), "agent.data_dir");
-    all.forEach((name, a) -> {
-      if (a.spec() instanceof ActionSpec.Backup b) {
-        managed.put(PathFence.real(b.dir()), "actions." + name + ".dir");
-      } else if (a.spec() instanceof ActionSpec.HealthReport h) {
-        managed.put(PathFence.real(h.dir()), "actions." + name + ".dir");
-      }
-    });
-    all.forEach((name, a) -> {
-      if (!(a.spec() instanceof ActionSpec.FileRetention r)) {
-        return;
-      }
-      Section section = sections.get(name);
-      for (Path root : r.roots()) {
-        Path real = PathFence.real(root);
-        String shown = real.equals(root) ? root.toString() : root + " (really " + real + ")";
-        Optional<String> system = PathFence.systemDirectory(real);
-        if (system.isPresent() && (!r.allowSystemRoot() || real.getParent() == null)) {
-          section.problem("roots", "Root " + shown + " " + system.get()
-              + (real.getParent() == null ? "; refused" : "; refused unless allow_system_root: true"));
-          continue;
-        }
-        managed.forEach((other, owner) -> {
-          if (PathFence.overlap(real, other)) {
-            section.problem("roots", "Root " + shown + " overlaps " + owner + " (" + other
-                + "); a retention root must not hold or sit inside it");
+    all.forEach(
+        (name, a) -> {
+          if (a.spec() instanceof ActionSpec.Backup b) {
+            managed.put(PathFence.real(b.dir()), "actions." + name + ".dir");
+          } else if (a.spec() instanceof ActionSpec.HealthReport h) {
+            managed.put(PathFence.real(h.dir()), "actions." + name + ".dir");
           }
         });
-      }
-      r.roots().forEach(root -> managed.put(PathFence.real(root), "actions." + name + ".roots"));
-    });
+    all.forEach(
+        (name, a) -> {
+          if (!(a.spec() instanceof ActionSpec.FileRetention r)) {
+            return;
+          }
+          Section section = sections.get(name);
+          for (Path root : r.roots()) {
+            Path real = PathFence.real(root);
+            String shown = real.equals(root) ? root.toString() : root + " (really " + real + ")";
+            Optional<String> system = PathFence.systemDirectory(real);
+            if (system.isPresent() && (!r.allowSystemRoot() || real.getParent() == null)) {
+              section.problem(
+                  "roots",
+                  "Root "
+                      + shown
+                      + " "
+                      + system.get()
+                      + (real.getParent() == null
+                          ? "; refused"
+                          : "; refused unless allow_system_root: true"));
+              continue;
+            }
+            managed.forEach(
+                (other, owner) -> {
+                  if (PathFence.overlap(real, other)) {
+                    section.problem(
+                        "roots",
+                        "Root "
+                            + shown
+                            + " overlaps "
+                            + owner
+                            + " ("
+                            + other
+                            + "); a retention root must not hold or sit inside it");
+                  }
+                });
+          }
+          r.roots()
+              .forEach(root -> managed.put(PathFence.real(root), "actions." + name + ".roots"));
+        });
   }
 }

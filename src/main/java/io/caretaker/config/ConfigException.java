@@ -5,16 +5,15 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Thrown when a configuration cannot be used; carries every problem found, not just the first,
- * in file order so they read top to bottom like the file.
+ * Thrown when a configuration cannot be used; carries every problem found, not just the first, in
+ * file order so they read top to bottom like the file.
  */
 public final class ConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final transient List<ConfigProblem> problems;
 
   public ConfigException(List<ConfigProblem> problems) {
-    super(sorted(problems).stream().map(ConfigProblem::toString)
-        .collect(Collectors.joining("\n")));
+    super(sorted(problems).stream().map(ConfigProblem::toString).collect(Collectors.joining("\n")));
     this.problems = sorted(problems);
   }
 

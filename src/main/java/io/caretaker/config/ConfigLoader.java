@@ -29,14 +29,23 @@ public final class ConfigLoader {
     try {
       long size = Files.size(file);
       if (size > InputLimits.MAX_CONFIG_BYTES) {
-        throw new ConfigException(List.of(new ConfigProblem("", file.toString(), 0,
-            "Config file too large: " + size + " bytes; the limit is "
-                + InputLimits.MAX_CONFIG_BYTES)));
+        throw new ConfigException(
+            List.of(
+                new ConfigProblem(
+                    "",
+                    file.toString(),
+                    0,
+                    "Config file too large: "
+                        + size
+                        + " bytes; the limit is "
+                        + InputLimits.MAX_CONFIG_BYTES)));
       }
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException | SecurityException e) {
-      throw new ConfigException(List.of(new ConfigProblem("", file.toString(), 0,
-          "Cannot read config file: " + describe(e))));
+      throw new ConfigException(
+          List.of(
+              new ConfigProblem(
+                  "", file.toString(), 0, "Cannot read config file: " + describe(e))));
     }
     return parse(file.toString(), text, System.getenv());
   }
@@ -67,9 +76,12 @@ public final class ConfigLoader {
   }
 
   private static String describe(Exception e) {
-    String kind = e instanceof java.nio.file.NoSuchFileException ? "no such file"
-        : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-        : e.getClass().getSimpleName();
+    String kind =
+        e instanceof java.nio.file.NoSuchFileException
+            ? "no such file"
+            : e instanceof java.nio.file.AccessDeniedException
+                ? "permission denied"
+                : e.getClass().getSimpleName();
     return kind + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
   }
 }

@@ -16,15 +16,22 @@ final class CronExpressions {
   private CronExpressions() {}
 
   static Optional<Cron> read(Section s, String key) {
-    return s.optionalString(key).flatMap(text -> {
-      try {
-        return Optional.of(PARSER.parse(text).validate());
-      } catch (IllegalArgumentException e) {
-        s.problem(key, "Invalid cron expression (" + e.getMessage()
-            + "); expecting five fields like \"30 2 * * *\" or @hourly. Found: \"" + text + "\"");
-        return Optional.empty();
-      }
-    });
+    return s.optionalString(key)
+        .flatMap(
+            text -> {
+              try {
+                return Optional.of(PARSER.parse(text).validate());
+              } catch (IllegalArgumentException e) {
+                s.problem(
+                    key,
+                    "Invalid cron expression ("
+                        + e.getMessage()
+                        + "); expecting five fields like \"30 2 * * *\" or @hourly. Found: \""
+                        + text
+                        + "\"");
+                return Optional.empty();
+              }
+            });
   }
 
   static ZoneId zone(Section s, String key) {
@@ -32,8 +39,12 @@ final class CronExpressions {
     try {
       return ZoneId.of(text);
     } catch (DateTimeException e) {
-      s.problem(key, "Unknown time zone; expecting an IANA name like Europe/London or UTC."
-          + " Found: \"" + text + "\"");
+      s.problem(
+          key,
+          "Unknown time zone; expecting an IANA name like Europe/London or UTC."
+              + " Found: \""
+              + text
+              + "\"");
       return ZoneId.of("UTC");
     }
   }

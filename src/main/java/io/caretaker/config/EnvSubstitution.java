@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Replaces {@code ${NAME}} and {@code ${NAME:-default}} in scalar values; {@code $$} is a literal
- * {@code $}. An unset (or empty) variable without a default is a problem naming the key: left
- * empty it would silently drop a list item and shift the rest (an argv argument would run as the
+ * {@code $}. An unset (or empty) variable without a default is a problem naming the key: left empty
+ * it would silently drop a list item and shift the rest (an argv argument would run as the
  * program). {@code ${NAME:-}} says "empty when unset", which optional keys treat as not given.
  */
 final class EnvSubstitution implements YamlTree.Substitution {
@@ -37,17 +37,27 @@ final class EnvSubstitution implements YamlTree.Substitution {
       } else if (m.group(1) == null) {
         problems.add(
             new ConfigProblem(
-                path, file, line,
+                path,
+                file,
+                line,
                 "Malformed variable reference; expecting ${NAME} or ${NAME:-default}. Found: \""
-                    + text + "\""));
+                    + text
+                    + "\""));
         return text;
       } else {
         String value = env.get(m.group(1));
         boolean unset = value == null || value.isEmpty();
         if (unset && m.group(2) == null) {
-          problems.add(new ConfigProblem(path, file, line, "Environment variable "
-              + m.group(1) + " is not set and has no default; set it, or write ${" + m.group(1)
-              + ":-} for an empty value"));
+          problems.add(
+              new ConfigProblem(
+                  path,
+                  file,
+                  line,
+                  "Environment variable "
+                      + m.group(1)
+                      + " is not set and has no default; set it, or write ${"
+                      + m.group(1)
+                      + ":-} for an empty value"));
           return text;
         }
         replacement = unset ? m.group(2) : value;

@@ -11,10 +11,14 @@ import java.util.regex.PatternSyntaxException;
  */
 public record LabelMatcher(String name, Op op, String value, Pattern regex) {
   private static final Pattern SYNTAX =
-      Pattern.compile("\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[^\"]*?)\\s*");
+      Pattern.compile(
+          "\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[^\"]*?)\\s*");
 
   public enum Op {
-    EQ("="), NE("!="), RE("=~"), NRE("!~");
+    EQ("="),
+    NE("!="),
+    RE("=~"),
+    NRE("!~");
 
     final String symbol;
 
@@ -32,12 +36,13 @@ public record LabelMatcher(String name, Op op, String value, Pattern regex) {
     }
     String raw = m.group(3);
     String value = raw.startsWith("\"") ? unquote(raw) : raw;
-    Op op = switch (m.group(2)) {
-      case "=" -> Op.EQ;
-      case "!=" -> Op.NE;
-      case "=~" -> Op.RE;
-      default -> Op.NRE;
-    };
+    Op op =
+        switch (m.group(2)) {
+          case "=" -> Op.EQ;
+          case "!=" -> Op.NE;
+          case "=~" -> Op.RE;
+          default -> Op.NRE;
+        };
     Pattern regex = null;
     if (op == Op.RE || op == Op.NRE) {
       try {

@@ -12,16 +12,22 @@ public record MaintenanceConfig(List<Window> windows) {
   public record Window(Cron cron, Duration duration, ZoneId timezone) {}
 
   static MaintenanceConfig read(Section s) {
-    List<Window> windows = s.sections("windows").stream().map(w -> {
-      var cron = CronExpressions.read(w, "cron");
-      if (!w.has("cron")) {
-        w.problem("cron", w.line(), "Missing required property");
-      }
-      Duration duration = w.duration("duration", Duration.ofHours(1), Duration.ofSeconds(1));
-      ZoneId zone = CronExpressions.zone(w, "timezone");
-      w.finish();
-      return cron.map(c -> new Window(c, duration, zone)).orElse(null);
-    }).filter(w -> w != null).toList();
+    List<Window> windows =
+        s.sections("windows").stream()
+            .map(
+                w -> {
+                  var cron = CronExpressions.read(w, "cron");
+                  if (!w.has("cron")) {
+                    w.problem("cron", w.line(), "Missing required property");
+                  }
+                  Duration duration =
+                      w.duration("duration", Duration.ofHours(1), Duration.ofSeconds(1));
+                  ZoneId zone = CronExpressions.zone(w, "timezone");
+                  w.finish();
+                  return cron.map(c -> new Window(c, duration, zone)).orElse(null);
+                })
+            .filter(w -> w != null)
+            .toList();
     s.finish();
     return new MaintenanceConfig(windows);
   }

@@ -8,19 +8,24 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where destructive file actions may work, judged on real paths (every symlink resolved), never
- * on the text of a path: a root that links to the data directory or to {@code /etc} is the data
+ * Where destructive file actions may work, judged on real paths (every symlink resolved), never on
+ * the text of a path: a root that links to the data directory or to {@code /etc} is the data
  * directory or {@code /etc}. Used when the config is loaded and again before every run, as links
  * can change in between.
  */
 public final class PathFence {
   /** The system's own directories: never a root, never inside a root. */
-  private static final List<Path> SYSTEM = List.of("/etc", "/usr", "/boot", "/root", "/bin",
-      "/sbin", "/lib", "/lib32", "/lib64", "/proc", "/sys", "/dev", "/run").stream()
-      .map(Path::of).toList();
+  private static final List<Path> SYSTEM =
+      List.of(
+              "/etc", "/usr", "/boot", "/root", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
+              "/proc", "/sys", "/dev", "/run")
+          .stream()
+          .map(Path::of)
+          .toList();
+
   /** Directories that hold others' state: never a root themselves (a subdirectory may be). */
-  private static final List<Path> SHARED = List.of("/var/lib", "/var", "/home", "/opt", "/srv")
-      .stream().map(Path::of).toList();
+  private static final List<Path> SHARED =
+      List.of("/var/lib", "/var", "/home", "/opt", "/srv").stream().map(Path::of).toList();
 
   private PathFence() {}
 

@@ -13,8 +13,10 @@ public record RedisConfig(String uri, Duration timeout) {
   static RedisConfig read(Section s) {
     String uri = s.requiredString("uri");
     if (!uri.isEmpty() && !validUri(uri)) {
-      s.problem("uri", "Expecting a Redis URI like redis://host:6379/0 or rediss://... Found: "
-          + s.found("uri"));
+      s.problem(
+          "uri",
+          "Expecting a Redis URI like redis://host:6379/0 or rediss://... Found: "
+              + s.found("uri"));
     }
     Duration timeout = s.duration("timeout", Duration.ofSeconds(2), Duration.ofMillis(1));
     s.finish();

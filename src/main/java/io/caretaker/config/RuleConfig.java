@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A threshold rule on one metric. Each series matching {@code labels} is its own instance.
- * {@code clear} is the hysteresis level the value must pass to return to ok.
+ * A threshold rule on one metric. Each series matching {@code labels} is its own instance. {@code
+ * clear} is the hysteresis level the value must pass to return to ok.
  */
 public record RuleConfig(
     String name,
@@ -51,23 +51,52 @@ public record RuleConfig(
     actions.checkActions("critical", criticalActions, knownActions);
     actions.finish();
     s.finish();
-    return new RuleConfig(name, metric, labels, warning, critical, direction, forDuration, clear,
-        warningActions, criticalActions);
+    return new RuleConfig(
+        name,
+        metric,
+        labels,
+        warning,
+        critical,
+        direction,
+        forDuration,
+        clear,
+        warningActions,
+        criticalActions);
   }
 
   /** Levels must get worse in the rule's direction, and clear must not be worse than the first. */
-  private static void checkOrder(Section s, Direction direction, Optional<Double> warning,
-      Optional<Double> critical, double clear, double firstLevel) {
+  private static void checkOrder(
+      Section s,
+      Direction direction,
+      Optional<Double> warning,
+      Optional<Double> critical,
+      double clear,
+      double firstLevel) {
     int sign = direction == Direction.ABOVE ? 1 : -1;
     String worse = direction == Direction.ABOVE ? "above" : "below";
-    if (warning.isPresent() && critical.isPresent()
+    if (warning.isPresent()
+        && critical.isPresent()
         && sign * (critical.get() - warning.get()) < 0) {
-      s.problem("critical", "Expecting a level at or " + worse + " warning (" + warning.get()
-          + ") for direction " + worse + ". Found: " + critical.get());
+      s.problem(
+          "critical",
+          "Expecting a level at or "
+              + worse
+              + " warning ("
+              + warning.get()
+              + ") for direction "
+              + worse
+              + ". Found: "
+              + critical.get());
     }
     if (sign * (clear - firstLevel) > 0) {
-      s.problem("clear", "Expecting a level that is not " + worse + " the first threshold ("
-          + firstLevel + "). Found: " + clear);
+      s.problem(
+          "clear",
+          "Expecting a level that is not "
+              + worse
+              + " the first threshold ("
+              + firstLevel
+              + "). Found: "
+              + clear);
     }
   }
 }

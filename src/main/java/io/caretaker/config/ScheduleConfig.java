@@ -19,9 +19,12 @@ public record ScheduleConfig(
     }
     Optional<Cron> cron = CronExpressions.read(s, "cron");
     Optional<Duration> every = s.optionalDuration("every");
-    every.filter(d -> d.compareTo(Duration.ofSeconds(1)) < 0)
-        .ifPresent(d -> s.problem("every", "Expecting a duration of at least 1s. Found: "
-            + s.found("every")));
+    every
+        .filter(d -> d.compareTo(Duration.ofSeconds(1)) < 0)
+        .ifPresent(
+            d ->
+                s.problem(
+                    "every", "Expecting a duration of at least 1s. Found: " + s.found("every")));
     if (s.has("cron") == s.has("every")) {
       s.problem("cron", s.line(), "Expecting exactly one of cron or every");
     }

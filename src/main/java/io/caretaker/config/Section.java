@@ -79,11 +79,15 @@ final class Section {
   }
 
   boolean bool(String key, boolean def) {
-    return scalar(key, "true or false", t -> switch (t.toLowerCase(Locale.ROOT)) {
-          case "true" -> Boolean.TRUE;
-          case "false" -> Boolean.FALSE;
-          default -> null;
-        })
+    return scalar(
+            key,
+            "true or false",
+            t ->
+                switch (t.toLowerCase(Locale.ROOT)) {
+                  case "true" -> Boolean.TRUE;
+                  case "false" -> Boolean.FALSE;
+                  default -> null;
+                })
         .orElse(def);
   }
 
@@ -104,8 +108,12 @@ final class Section {
   Optional<Duration> optionalDuration(String key) {
     Optional<ConfigNode> raw = value(key);
     if (raw.isPresent() && raw.get() instanceof Scalar s && Units.tooLong(s.text())) {
-      problem(key, "Expecting a duration of at most " + Units.format(Units.MAX_DURATION)
-          + ". Found: " + s.describe());
+      problem(
+          key,
+          "Expecting a duration of at most "
+              + Units.format(Units.MAX_DURATION)
+              + ". Found: "
+              + s.describe());
       return Optional.empty();
     }
     return scalar(key, "a duration like 5s, 1m30s, 500ms or 7d", Units::parseDuration);
@@ -115,8 +123,14 @@ final class Section {
     Optional<Duration> value = optionalDuration(key);
     value
         .filter(v -> v.compareTo(min) < 0)
-        .ifPresent(v -> problem(key, "Expecting a duration of at least " + Units.format(min)
-            + ". Found: " + found(key)));
+        .ifPresent(
+            v ->
+                problem(
+                    key,
+                    "Expecting a duration of at least "
+                        + Units.format(min)
+                        + ". Found: "
+                        + found(key)));
     return value.orElse(def);
   }
 
@@ -126,8 +140,12 @@ final class Section {
 
   long bytes(String key, long def, long min) {
     Optional<Long> value = optionalBytes(key);
-    value.filter(v -> v < min).ifPresent(v -> problem(key, "Expecting a size of at least " + min
-        + " bytes. Found: " + found(key)));
+    value
+        .filter(v -> v < min)
+        .ifPresent(
+            v ->
+                problem(
+                    key, "Expecting a size of at least " + min + " bytes. Found: " + found(key)));
     return value.orElse(def);
   }
 
@@ -148,8 +166,9 @@ final class Section {
   String metricName(String key) {
     String name = requiredString(key);
     if (!name.isEmpty() && !METRIC_NAME.matcher(name).matches()) {
-      problem(key, "Expecting a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*). Found: "
-          + found(key));
+      problem(
+          key,
+          "Expecting a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*). Found: " + found(key));
     }
     return name;
   }
@@ -157,8 +176,11 @@ final class Section {
   String labelName(String key, String def) {
     String name = string(key, def);
     if (!LABEL_NAME.matcher(name).matches() || name.startsWith("__")) {
-      problem(key, "Expecting a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)."
-          + " Found: " + found(key));
+      problem(
+          key,
+          "Expecting a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)."
+              + " Found: "
+              + found(key));
     }
     return name;
   }
@@ -253,10 +275,14 @@ final class Section {
   Map<String, Section> namedSections(String key) {
     Section parent = section(key);
     Map<String, Section> out = new LinkedHashMap<>();
-    parent.node.entries().forEach((name, entry) -> {
-      parent.asked.add(name);
-      out.put(name, parent.asSection(entry.value(), name));
-    });
+    parent
+        .node
+        .entries()
+        .forEach(
+            (name, entry) -> {
+              parent.asked.add(name);
+              out.put(name, parent.asSection(entry.value(), name));
+            });
     return out;
   }
 
@@ -273,8 +299,10 @@ final class Section {
   void checkActions(String key, List<String> names, java.util.Collection<String> actions) {
     for (String name : names) {
       if (!actions.contains(name)) {
-        String known = actions.isEmpty() ? "none are configured"
-            : "configured: " + String.join(", ", actions.stream().sorted().toList());
+        String known =
+            actions.isEmpty()
+                ? "none are configured"
+                : "configured: " + String.join(", ", actions.stream().sorted().toList());
         problem(key, "Unknown action \"" + name + "\" (" + known + ")");
       }
     }
@@ -284,8 +312,11 @@ final class Section {
   static void checkUnique(List<Section> items, String key) {
     java.util.Map<String, Integer> seen = new java.util.HashMap<>();
     for (Section item : items) {
-      String value = item.node.entries().containsKey(key)
-          && item.node.entries().get(key).value() instanceof Scalar s ? s.text() : null;
+      String value =
+          item.node.entries().containsKey(key)
+                  && item.node.entries().get(key).value() instanceof Scalar s
+              ? s.text()
+              : null;
       if (value == null || value.isEmpty()) {
         continue;
       }
@@ -313,13 +344,16 @@ final class Section {
 
   /** Reports every key that no accessor asked for; call once all keys of this section are read. */
   void finish() {
-    node.entries().forEach((key, entry) -> {
-      if (!asked.contains(key)) {
-        String hint = closest(key).map(k -> ". Did you mean \"" + k + "\"?").orElse("");
-        problems.add(new ConfigProblem(pathOf(key), file, entry.keyLine(), "Unknown property"
-            + hint));
-      }
-    });
+    node.entries()
+        .forEach(
+            (key, entry) -> {
+              if (!asked.contains(key)) {
+                String hint = closest(key).map(k -> ". Did you mean \"" + k + "\"?").orElse("");
+                problems.add(
+                    new ConfigProblem(
+                        pathOf(key), file, entry.keyLine(), "Unknown property" + hint));
+              }
+            });
   }
 
   // ---- internals
@@ -364,16 +398,18 @@ final class Section {
     try {
       return Optional.of(Pattern.compile(regex));
     } catch (PatternSyntaxException e) {
-      problem(key, "Invalid regular expression: " + e.getDescription() + ". Found: \"" + regex
-          + "\"");
+      problem(
+          key, "Invalid regular expression: " + e.getDescription() + ". Found: \"" + regex + "\"");
       return Optional.empty();
     }
   }
 
   private void checkRange(String key, long value, long min, long max) {
     if (value < min || value > max) {
-      String range = max == Integer.MAX_VALUE || max == Long.MAX_VALUE
-          ? "a value >= " + min : "a value between " + min + " and " + max;
+      String range =
+          max == Integer.MAX_VALUE || max == Long.MAX_VALUE
+              ? "a value >= " + min
+              : "a value between " + min + " and " + max;
       problem(key, "Expecting " + range + ". Found: " + value);
     }
   }

@@ -15,8 +15,8 @@ public record ServerConfig(
     String host = s.string("host", "127.0.0.1");
     int port = s.integer("port", 9464, 0, 65535);
     // ["${CARETAKER_TOKEN:-}"] with the variable unset means no token.
-    List<String> tokens = s.stringsAllowingEmpty("tokens", List.of()).stream()
-        .filter(t -> !t.isEmpty()).toList();
+    List<String> tokens =
+        s.stringsAllowingEmpty("tokens", List.of()).stream().filter(t -> !t.isEmpty()).toList();
     long maxBody = s.bytes("max_body_bytes", 1 << 20, 1024);
     Optional<Tls> tls = s.optionalSection("tls").map(ServerConfig::readTls);
     s.finish();

@@ -30,52 +30,77 @@ public record TradingConfig(
   public record ProcessMatch(String component, Pattern match) {}
 
   public boolean usesRedis() {
-    return !hashes.isEmpty() || heartbeats.isPresent() || marketData.isPresent()
-        || !sizes.isEmpty() || events.isPresent();
+    return !hashes.isEmpty()
+        || heartbeats.isPresent()
+        || marketData.isPresent()
+        || !sizes.isEmpty()
+        || events.isPresent();
   }
 
   static TradingConfig read(Section s) {
-    List<HashMetric> hashes = s.sections("hashes").stream().map(h -> {
-      HashMetric m = new HashMetric(h.requiredString("key"), h.metricName("metric"),
-          h.labelName("label", "field"));
-      h.finish();
-      return m;
-    }).toList();
-    Optional<KeyPattern> heartbeats = s.optionalSection("heartbeats").map(h -> keyPattern(h,
-        "component"));
-    Optional<KeyPattern> marketData = s.optionalSection("market_data").map(h -> keyPattern(h,
-        "symbol"));
-    List<SizeMetric> sizes = s.sections("sizes").stream().map(z -> {
-      SizeMetric m = new SizeMetric(z.requiredString("key"), z.metricName("metric"));
-      z.finish();
-      return m;
-    }).toList();
-    Optional<EventStream> events = s.optionalSection("events").map(e -> {
-      EventStream stream = new EventStream(e.requiredString("stream"),
-          e.string("group", "caretaker"));
-      e.finish();
-      return stream;
-    });
-    List<ProcessMatch> processes = s.sections("processes").stream().map(p -> {
-      String component = p.requiredString("component");
-      Pattern match = p.optionalRegex("match").orElse(null);
-      if (match == null && !p.has("match")) {
-        p.problem("match", p.line(), "Missing required property");
-      }
-      p.finish();
-      return new ProcessMatch(component, match);
-    }).filter(p -> p.match() != null).toList();
+    List<HashMetric> hashes =
+        s.sections("hashes").stream()
+            .map(
+                h -> {
+                  HashMetric m =
+                      new HashMetric(
+                          h.requiredString("key"),
+                          h.metricName("metric"),
+                          h.labelName("label", "field"));
+                  h.finish();
+                  return m;
+                })
+            .toList();
+    Optional<KeyPattern> heartbeats =
+        s.optionalSection("heartbeats").map(h -> keyPattern(h, "component"));
+    Optional<KeyPattern> marketData =
+        s.optionalSection("market_data").map(h -> keyPattern(h, "symbol"));
+    List<SizeMetric> sizes =
+        s.sections("sizes").stream()
+            .map(
+                z -> {
+                  SizeMetric m = new SizeMetric(z.requiredString("key"), z.metricName("metric"));
+                  z.finish();
+                  return m;
+                })
+            .toList();
+    Optional<EventStream> events =
+        s.optionalSection("events")
+            .map(
+                e -> {
+                  EventStream stream =
+                      new EventStream(e.requiredString("stream"), e.string("group", "caretaker"));
+                  e.finish();
+                  return stream;
+                });
+    List<ProcessMatch> processes =
+        s.sections("processes").stream()
+            .map(
+                p -> {
+                  String component = p.requiredString("component");
+                  Pattern match = p.optionalRegex("match").orElse(null);
+                  if (match == null && !p.has("match")) {
+                    p.problem("match", p.line(), "Missing required property");
+                  }
+                  p.finish();
+                  return new ProcessMatch(component, match);
+                })
+            .filter(p -> p.match() != null)
+            .toList();
     int maxLabelValues = s.integer("max_label_values", 1000, 1, 1_000_000);
     s.finish();
-    return new TradingConfig(hashes, heartbeats, marketData, sizes, events, processes,
-        maxLabelValues);
+    return new TradingConfig(
+        hashes, heartbeats, marketData, sizes, events, processes, maxLabelValues);
   }
 
   private static KeyPattern keyPattern(Section s, String defaultLabel) {
     String pattern = s.requiredString("pattern");
     if (!pattern.isEmpty() && pattern.chars().filter(c -> c == '*').count() != 1) {
-      s.problem("pattern", "Expecting a glob with exactly one * (its match is the label value)."
-          + " Found: " + s.found("pattern"));
+      s.problem(
+          "pattern",
+          "Expecting a glob with exactly one * (its match is the label value)."
+              + " Found: "
+              + s.found("pattern"));
     }
     KeyPattern kp = new KeyPattern(pattern, s.labelName("label", defaultLabel));
     s.finish();

@@ -6,13 +6,32 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the duration ("1h30m", "500ms", "7d") and size ("1GiB", "512MB") notations of the config. */
+/**
+ * Parses the duration ("1h30m", "500ms", "7d") and size ("1GiB", "512MB") notations of the config.
+ */
 public final class Units {
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d|w)");
   private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]i?B|B)?");
   private static final Map<String, Long> SIZE_UNITS =
-      Map.of("B", 1L, "KB", 1_000L, "MB", 1_000_000L, "GB", 1_000_000_000L, "TB", 1_000_000_000_000L,
-          "KIB", 1L << 10, "MIB", 1L << 20, "GIB", 1L << 30, "TIB", 1L << 40);
+      Map.of(
+          "B",
+          1L,
+          "KB",
+          1_000L,
+          "MB",
+          1_000_000L,
+          "GB",
+          1_000_000_000L,
+          "TB",
+          1_000_000_000_000L,
+          "KIB",
+          1L << 10,
+          "MIB",
+          1L << 20,
+          "GIB",
+          1L << 30,
+          "TIB",
+          1L << 40);
 
   /** The longest duration anything takes: ten years, far from where arithmetic overflows. */
   public static final Duration MAX_DURATION = Duration.ofDays(3650);
@@ -25,7 +44,8 @@ public final class Units {
    */
   public static Duration parseDuration(String text) {
     double millis = parseMillis(text);
-    return millis >= 0 && millis <= MAX_DURATION.toMillis() ? Duration.ofMillis(Math.round(millis))
+    return millis >= 0 && millis <= MAX_DURATION.toMillis()
+        ? Duration.ofMillis(Math.round(millis))
         : null;
   }
 

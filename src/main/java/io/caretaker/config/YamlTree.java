@@ -32,8 +32,16 @@ final class YamlTree {
    */
   static ConfigNode parse(String file, String text, Substitution substitute) {
     if (text.length() > InputLimits.MAX_CONFIG_BYTES) {
-      throw new ConfigException(List.of(new ConfigProblem("", file, 0, "Config file too large: "
-          + text.length() + " characters; the limit is " + InputLimits.MAX_CONFIG_BYTES)));
+      throw new ConfigException(
+          List.of(
+              new ConfigProblem(
+                  "",
+                  file,
+                  0,
+                  "Config file too large: "
+                      + text.length()
+                      + " characters; the limit is "
+                      + InputLimits.MAX_CONFIG_BYTES)));
     }
     List<ConfigProblem> problems = new ArrayList<>();
     try (JsonParser parser = FACTORY.createParser(text)) {
@@ -42,8 +50,12 @@ final class YamlTree {
       }
       ConfigNode root = read(parser, "", file, substitute, problems);
       if (parser.nextToken() != null) {
-        problems.add(new ConfigProblem("", file, parser.currentTokenLocation().getLineNr(),
-            "A second YAML document (after ---); a config file holds one"));
+        problems.add(
+            new ConfigProblem(
+                "",
+                file,
+                parser.currentTokenLocation().getLineNr(),
+                "A second YAML document (after ---); a config file holds one"));
       }
       if (!problems.isEmpty()) {
         throw new ConfigException(problems);
@@ -67,13 +79,18 @@ final class YamlTree {
     String apply(String text, String path, int line, List<ConfigProblem> problems);
   }
 
-  private static ConfigNode read(JsonParser p, String path, String file, Substitution substitute,
-      List<ConfigProblem> problems) throws IOException {
+  private static ConfigNode read(
+      JsonParser p, String path, String file, Substitution substitute, List<ConfigProblem> problems)
+      throws IOException {
     int line = p.currentTokenLocation().getLineNr();
     JsonToken token = p.currentToken();
     if (p instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
-      problems.add(new ConfigProblem(path, file, line, "YAML aliases (*" + p.getText()
-          + ") are not supported; write the value out"));
+      problems.add(
+          new ConfigProblem(
+              path,
+              file,
+              line,
+              "YAML aliases (*" + p.getText() + ") are not supported; write the value out"));
       return new Scalar(line, null);
     }
     switch (token) {
@@ -83,13 +100,16 @@ final class YamlTree {
           String key = p.currentName();
           int keyLine = p.currentTokenLocation().getLineNr();
           p.nextToken();
-          ConfigNode value = read(p, path.isEmpty() ? key : path + "." + key, file, substitute,
-              problems);
+          ConfigNode value =
+              read(p, path.isEmpty() ? key : path + "." + key, file, substitute, problems);
           MapNode.Entry previous = entries.putIfAbsent(key, new MapNode.Entry(keyLine, value));
           if (previous != null) {
             problems.add(
                 new ConfigProblem(
-                    key, file, keyLine, "Duplicate key; first given on line " + previous.keyLine()));
+                    key,
+                    file,
+                    keyLine,
+                    "Duplicate key; first given on line " + previous.keyLine()));
           }
         }
         return new MapNode(line, entries);

@@ -27,16 +27,23 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Every action type in one table: the config's type name and how its action is built (the
- * action itself declares the figures it reports). Adding a type: its {@link ActionSpec} record
- * and reader, a line here, and its own files. The config's type names and this table are checked
- * against each other by ActionTypesTest.
+ * Every action type in one table: the config's type name and how its action is built (the action
+ * itself declares the figures it reports). Adding a type: its {@link ActionSpec} record and reader,
+ * a line here, and its own files. The config's type names and this table are checked against each
+ * other by ActionTypesTest.
  */
 public final class ActionTypes {
   /** What the actions of a daemon are built from. */
-  public record Parts(Supplier<HealthSummary> health, RunLog history, List<String> actionNames,
-      String instance, Clock clock, PrometheusRegistry registry, Optional<RedisConnection> redis,
-      Path dataDir, Redactor redactor) {}
+  public record Parts(
+      Supplier<HealthSummary> health,
+      RunLog history,
+      List<String> actionNames,
+      String instance,
+      Clock clock,
+      PrometheusRegistry registry,
+      Optional<RedisConnection> redis,
+      Path dataDir,
+      Redactor redactor) {}
 
   /** Builds one configured action of a type. */
   private interface Factory {
@@ -62,27 +69,52 @@ public final class ActionTypes {
 
   static {
     TYPES.put("jvm-gc", (name, spec, p) -> new JvmGcAction(((ActionSpec.JvmGc) spec).targets()));
-    TYPES.put("redis-cleanup", (name, spec, p) -> p.redis().<Action>map(r ->
-        new RedisCleanupAction(name, (ActionSpec.RedisCleanup) spec, r, p.instance()))
-        .orElseGet(() -> needsRedis("redis-cleanup")));
-    TYPES.put("file-retention", (name, spec, p) -> {
-      FileRetentionAction files = new FileRetentionAction((ActionSpec.FileRetention) spec,
-          p.clock(), p.parts().dataDir());
-      files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original
-      return files;
-    });
-    TYPES.put("health-report", (name, spec, p) -> new HealthReportAction(
-        (ActionSpec.HealthReport) spec, p.parts().health(), p.parts().history(),
-        p.parts().actionNames(), p.instance(), p.clock()));
-    TYPES.put("backup", (name, spec, p) -> {
-      BackupGauges gauges = p.backupGauges().orElseThrow();
-      BackupAction archives = new BackupAction(name, (ActionSpec.Backup) spec, p.clock(),
-          gauges.lastSuccess(), gauges.size(), p.redis());
-      archives.removeLeftovers(); // a stop mid-backup leaves name-<stamp>.tar.gz.tmp
-      return archives;
-    });
-    TYPES.put("command", (name, spec, p) -> new CommandAction((ActionSpec.Command) spec,
-        p.parts().redactor()));
+    TYPES.put(
+        "redis-cleanup",
+        (name, spec, p) ->
+            p.redis()
+                .<Action>map(
+                    r ->
+                        new RedisCleanupAction(
+                            name, (ActionSpec.RedisCleanup) spec, r, p.instance()))
+                .orElseGet(() -> needsRedis("redis-cleanup")));
+    TYPES.put(
+        "file-retention",
+        (name, spec, p) -> {
+          FileRetentionAction files =
+              new FileRetentionAction(
+                  (ActionSpec.FileRetention) spec, p.clock(), p.parts().dataDir());
+          files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original
+          return files;
+        });
+    TYPES.put(
+        "health-report",
+        (name, spec, p) ->
+            new HealthReportAction(
+                (ActionSpec.HealthReport) spec,
+                p.parts().health(),
+                p.parts().history(),
+                p.parts().actionNames(),
+                p.instance(),
+                p.clock()));
+    TYPES.put(
+        "backup",
+        (name, spec, p) -> {
+          BackupGauges gauges = p.backupGauges().orElseThrow();
+          BackupAction archives =
+              new BackupAction(
+                  name,
+                  (ActionSpec.Backup) spec,
+                  p.clock(),
+                  gauges.lastSuccess(),
+                  gauges.size(),
+                  p.redis());
+          archives.removeLeftovers(); // a stop mid-backup leaves name-<stamp>.tar.gz.tmp
+          return archives;
+        });
+    TYPES.put(
+        "command",
+        (name, spec, p) -> new CommandAction((ActionSpec.Command) spec, p.parts().redactor()));
   }
 
   private ActionTypes() {}
@@ -94,13 +126,16 @@ public final class ActionTypes {
 
   /** Builds every configured action. */
   public static Map<String, Action> create(Map<String, ActionConfig> configs, Parts parts) {
-    boolean backups = configs.values().stream()
-        .anyMatch(c -> c.spec() instanceof ActionSpec.Backup);
-    Built built = new Built(parts, backups ? Optional.of(BackupGauges.register(parts.registry()))
-        : Optional.empty());
+    boolean backups =
+        configs.values().stream().anyMatch(c -> c.spec() instanceof ActionSpec.Backup);
+    Built built =
+        new Built(
+            parts,
+            backups ? Optional.of(BackupGauges.register(parts.registry())) : Optional.empty());
     Map<String, Action> actions = new LinkedHashMap<>();
-    configs.forEach((name, config) -> actions.put(name,
-        TYPES.get(config.type()).create(name, config.spec(), built)));
+    configs.forEach(
+        (name, config) ->
+            actions.put(name, TYPES.get(config.type()).create(name, config.spec(), built)));
     return actions;
   }
 
@@ -114,12 +149,18 @@ public final class ActionTypes {
   private record BackupGauges(Gauge lastSuccess, Gauge size) {
     static BackupGauges register(PrometheusRegistry registry) {
       return new BackupGauges(
-          Gauge.builder().name("caretaker_backup_last_success_timestamp_seconds")
+          Gauge.builder()
+              .name("caretaker_backup_last_success_timestamp_seconds")
               .help("When the backup action last wrote a verified archive, unix seconds.")
-              .unit(Unit.SECONDS).labelNames("action").register(registry),
-          Gauge.builder().name("caretaker_backup_size_bytes")
+              .unit(Unit.SECONDS)
+              .labelNames("action")
+              .register(registry),
+          Gauge.builder()
+              .name("caretaker_backup_size_bytes")
               .help("Size of the backup action's newest verified archive.")
-              .unit(Unit.BYTES).labelNames("action").register(registry));
+              .unit(Unit.BYTES)
+              .labelNames("action")
+              .register(registry));
     }
   }
 }

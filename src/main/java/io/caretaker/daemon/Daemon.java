@@ -66,20 +66,25 @@ public final class Daemon implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final LabelCap labelCap;
   private final Optional<RedisConnection> redis;
+
   /** Stream readers: Lettuce decodes each connection's replies on one thread, so two share it. */
   private final List<StreamConsumer> streamConsumers = new ArrayList<>();
+
   private static final int STREAM_CONSUMERS = 2;
   private CollectionLoop loop;
   private ActionExecutor executor;
   private RuleTrigger rules;
   private HttpVerticle http;
   private Scheduler scheduler;
+
   /** Starts the runs an Alertmanager webhook routed, off the event loop. */
-  private final ExecutorService alertStarter = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "caretaker-alert-runs");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService alertStarter =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "caretaker-alert-runs");
+            t.setDaemon(true);
+            return t;
+          });
 
   private Daemon(Config config) {
     this.config = config;
@@ -94,8 +99,8 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Starts the agent; {@code collectors} replaces the configured ones when given (tests use
-   * metrics they control).
+   * Starts the agent; {@code collectors} replaces the configured ones when given (tests use metrics
+   * they control).
    */
   public static Daemon start(Config config, List<Collector> collectors) throws StartupException {
     Daemon daemon = new Daemon(config);
@@ -113,32 +118,62 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void startParts(List<Collector> collectors) throws StartupException {
-    Info.builder().name("caretaker_build_info").help("The running caretaker's version.")
-        .labelNames("version").register(registry).addLabelValues(Version.VALUE);
+    Info.builder()
+        .name("caretaker_build_info")
+        .help("The running caretaker's version.")
+        .labelNames("version")
+        .register(registry)
+        .addLabelValues(Version.VALUE);
     loop = new CollectionLoop(collectors, config.collect().timeout(), clock);
     registry.register(loop);
     Maintenance maintenance = maintenance();
     executor = executor(history(), maintenance);
-    rules = new RuleTrigger(new RuleEngine(config.rules()),
-        new RuleMetrics(registry, config.rules()), executor);
+    rules =
+        new RuleTrigger(
+            new RuleEngine(config.rules()), new RuleMetrics(registry, config.rules()), executor);
     loop.addListener(rules::evaluate);
-    scheduler = new Scheduler(config.schedules(), executor,
-        new StateFile(config.agent().dataDir().resolve("schedules.json")),
-        config.agent().instance(), clock, registry);
-    AlertTrigger alerts = new AlertTrigger(new AlertRouter(config.alertmanager(),
-        config.actions().keySet(), InstanceIdentity.ofThisHost(config.agent().instance()), clock,
-        registry), executor, alertStarter);
+    scheduler =
+        new Scheduler(
+            config.schedules(),
+            executor,
+            new StateFile(config.agent().dataDir().resolve("schedules.json")),
+            config.agent().instance(),
+            clock,
+            registry);
+    AlertTrigger alerts =
+        new AlertTrigger(
+            new AlertRouter(
+                config.alertmanager(),
+                config.actions().keySet(),
+                InstanceIdentity.ofThisHost(config.agent().instance()),
+                clock,
+                registry),
+            executor,
+            alertStarter);
     TradingEvents events = new TradingEvents(registry, labelCap);
-    AgentParts parts = new AgentParts(config.agent().instance(), clock.instant(), loop, rules,
-        executor, maintenance, scheduler, alerts, events,
-        () -> redis.map(RedisConnection::up).orElse(null), clock);
+    AgentParts parts =
+        new AgentParts(
+            config.agent().instance(),
+            clock.instant(),
+            loop,
+            rules,
+            executor,
+            maintenance,
+            scheduler,
+            alerts,
+            events,
+            () -> redis.map(RedisConnection::up).orElse(null),
+            clock);
     http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent(), parts);
     await(vertx.deployVerticle(http), "server.port");
     loop.start(config.collect().interval());
     scheduler.start();
     startStreamConsumers(events);
-    log.info("caretaker {} started as instance {}; collecting every {}", Version.VALUE,
-        config.agent().instance(), Units.format(config.collect().interval()));
+    log.info(
+        "caretaker {} started as instance {}; collecting every {}",
+        Version.VALUE,
+        config.agent().instance(),
+        Units.format(config.collect().interval()));
   }
 
   private RunHistory history() throws StartupException {
@@ -150,9 +185,12 @@ public final class Daemon implements AutoCloseable {
   }
 
   private Maintenance maintenance() {
-    Maintenance maintenance = new Maintenance(config.maintenance(),
-        Optional.of(new StateFile(config.agent().dataDir().resolve("maintenance.json"))));
-    GaugeWithCallback.builder().name("caretaker_maintenance_mode")
+    Maintenance maintenance =
+        new Maintenance(
+            config.maintenance(),
+            Optional.of(new StateFile(config.agent().dataDir().resolve("maintenance.json"))));
+    GaugeWithCallback.builder()
+        .name("caretaker_maintenance_mode")
         .help("1 while maintenance is on (operator or window): automatic triggers are skipped.")
         .callback(cb -> cb.call(maintenance.status(clock.instant()).enabled() ? 1 : 0))
         .register(registry);
@@ -161,30 +199,55 @@ public final class Daemon implements AutoCloseable {
 
   /** The actions read the health score through {@code rules}, which is built after them. */
   private ActionExecutor executor(RunHistory history, Maintenance maintenance) {
-    ActionTypes.Parts parts = new ActionTypes.Parts(() -> summary(rules.health()), history,
-        List.copyOf(config.actions().keySet()), config.agent().instance(), clock, registry,
-        redis, config.agent().dataDir(), new Redactor(config.secrets()));
-    return new ActionExecutor(config.actions(), ActionTypes.create(config.actions(), parts),
-        history, maintenance, registry, clock, MAX_CONCURRENT_RUNS);
+    ActionTypes.Parts parts =
+        new ActionTypes.Parts(
+            () -> summary(rules.health()),
+            history,
+            List.copyOf(config.actions().keySet()),
+            config.agent().instance(),
+            clock,
+            registry,
+            redis,
+            config.agent().dataDir(),
+            new Redactor(config.secrets()));
+    return new ActionExecutor(
+        config.actions(),
+        ActionTypes.create(config.actions(), parts),
+        history,
+        maintenance,
+        registry,
+        clock,
+        MAX_CONCURRENT_RUNS);
   }
 
   private void startStreamConsumers(TradingEvents events) {
-    redis.ifPresent(r -> config.trading().events().ifPresent(stream -> {
-      for (int i = 1; i <= STREAM_CONSUMERS; i++) {
-        // The first keeps the plain instance name, so entries it had pending are read again.
-        String name = config.agent().instance() + (i == 1 ? "" : "-" + i);
-        StreamConsumer c = new StreamConsumer(r, stream, name, events,
-            config.redis().orElseThrow().timeout());
-        streamConsumers.add(c);
-        c.start();
-      }
-    }));
+    redis.ifPresent(
+        r ->
+            config
+                .trading()
+                .events()
+                .ifPresent(
+                    stream -> {
+                      for (int i = 1; i <= STREAM_CONSUMERS; i++) {
+                        // The first keeps the plain instance name, so entries it had pending are
+                        // read again.
+                        String name = config.agent().instance() + (i == 1 ? "" : "-" + i);
+                        StreamConsumer c =
+                            new StreamConsumer(
+                                r, stream, name, events, config.redis().orElseThrow().timeout());
+                        streamConsumers.add(c);
+                        c.start();
+                      }
+                    }));
   }
 
   /** The health score as the health-report action shows it. */
   private static HealthSummary summary(HealthScore.Result result) {
-    return new HealthSummary(result.score(), result.checks().stream()
-        .map(c -> new HealthSummary.Check(c.status().name(), c.name(), c.detail())).toList());
+    return new HealthSummary(
+        result.score(),
+        result.checks().stream()
+            .map(c -> new HealthSummary.Check(c.status().name(), c.name(), c.detail()))
+            .toList());
   }
 
   public ActionExecutor executor() {
@@ -220,7 +283,9 @@ public final class Daemon implements AutoCloseable {
     redis.ifPresent(RedisConnection::close);
     try {
       if (http != null) {
-        http.shutdown(SHUTDOWN_GRACE).toCompletionStage().toCompletableFuture()
+        http.shutdown(SHUTDOWN_GRACE)
+            .toCompletionStage()
+            .toCompletableFuture()
             .get(SHUTDOWN_GRACE.toMillis() + 1000, TimeUnit.MILLISECONDS);
       }
       vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -4,10 +4,10 @@ import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
 /**
- * {@code %msg} with control characters escaped, so a value from outside (an alert label, a path,
- * a reason) can never start a line of its own in the text log: a newline is written as
- * {@code \n}, other controls as {@code \u001b}. Registered for {@code msg} in logback.xml, so
- * it applies to every text log line (JSON lines escape by themselves).
+ * {@code %msg} with control characters escaped, so a value from outside (an alert label, a path, a
+ * reason) can never start a line of its own in the text log: a newline is written as {@code \n},
+ * other controls as {@code \u001b}. Registered for {@code msg} in logback.xml, so it applies to
+ * every text log line (JSON lines escape by themselves).
  */
 public final class LogEscaping extends ClassicConverter {
   @Override
@@ -20,17 +20,19 @@ public final class LogEscaping extends ClassicConverter {
       return text;
     }
     StringBuilder out = new StringBuilder(text.length() + 16);
-    text.chars().forEach(c -> {
-      if (c == '\n') {
-        out.append("\\n");
-      } else if (c == '\r') {
-        out.append("\\r");
-      } else if (control(c)) {
-        out.append(String.format("\\u%04x", c));
-      } else {
-        out.append((char) c);
-      }
-    });
+    text.chars()
+        .forEach(
+            c -> {
+              if (c == '\n') {
+                out.append("\\n");
+              } else if (c == '\r') {
+                out.append("\\r");
+              } else if (control(c)) {
+                out.append(String.format("\\u%04x", c));
+              } else {
+                out.append((char) c);
+              }
+            });
     return out.toString();
   }
 

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the {@code logging} section: level, text or JSON lines, console or a rolling file
- * (daily and at 100 MB, 7 files kept). System properties {@code caretaker.log.format} and
- * {@code caretaker.log.file} override the config; {@code logback.configurationFile} wins over both.
+ * Applies the {@code logging} section: level, text or JSON lines, console or a rolling file (daily
+ * and at 100 MB, 7 files kept). System properties {@code caretaker.log.format} and {@code
+ * caretaker.log.file} override the config; {@code logback.configurationFile} wins over both.
  */
 public final class LogSetup {
   static final String PATTERN =
@@ -34,8 +34,10 @@ public final class LogSetup {
       return;
     }
     String format = System.getProperty("caretaker.log.format", config.format());
-    Optional<Path> file = Optional.ofNullable(System.getProperty("caretaker.log.file"))
-        .map(Path::of).or(config::file);
+    Optional<Path> file =
+        Optional.ofNullable(System.getProperty("caretaker.log.file"))
+            .map(Path::of)
+            .or(config::file);
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(config.level(), Level.INFO));
     if (format.equals("text") && file.isEmpty()) {

@@ -12,21 +12,25 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
-import picocli.CommandLine.ExitCode;
 
 /** {@code caretaker serve}: runs the daemon until SIGTERM or SIGINT, then stops cleanly, exit 0. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
     description = "Run the daemon (with the embedded default config when --config is not given).")
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
   @Spec CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
       description = "Configuration file (YAML). Default: the embedded default.")
   Path config;
 
@@ -64,8 +68,13 @@ public final class ServeCommand implements Callable<Integer> {
 
   private static String describe(StartupException e, Config config) {
     if (e.getCause() instanceof BindException) {
-      return e.key() + ": cannot listen on " + config.server().host() + ":"
-          + config.server().port() + ": " + e.getMessage()
+      return e.key()
+          + ": cannot listen on "
+          + config.server().host()
+          + ":"
+          + config.server().port()
+          + ": "
+          + e.getMessage()
           + " (another process holds the port; choose another server.port, or 0 for any)";
     }
     return e.key() + ": start-up failed: " + e.getMessage();

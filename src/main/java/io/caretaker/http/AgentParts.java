@@ -12,8 +12,8 @@ import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
- * The parts of the running agent the REST API reads and calls, built by the daemon. {@code
- * redisUp} answers null when no Redis is configured.
+ * The parts of the running agent the REST API reads and calls, built by the daemon. {@code redisUp}
+ * answers null when no Redis is configured.
  */
 public record AgentParts(
     String instance,

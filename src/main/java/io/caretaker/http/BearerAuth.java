@@ -7,8 +7,8 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * Every POST needs {@code Authorization: Bearer <token>}: 401 when missing or wrong, 403 when
- * the agent has no tokens at all (POSTs are then refused, with the way to configure one).
+ * Every POST needs {@code Authorization: Bearer <token>}: 401 when missing or wrong, 403 when the
+ * agent has no tokens at all (POSTs are then refused, with the way to configure one).
  */
 final class BearerAuth implements Handler<RoutingContext> {
   private final List<byte[]> tokens;
@@ -20,16 +20,23 @@ final class BearerAuth implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     if (tokens.isEmpty()) {
-      BodyReader.refuse(ctx, 403, "no tokens configured",
+      BodyReader.refuse(
+          ctx,
+          403,
+          "no tokens configured",
           "POST requests are refused until a token is set: server.tokens in the config, or the"
               + " CARETAKER_TOKEN environment variable with the default config");
       return;
     }
     String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)
+    if (header == null
+        || !header.regionMatches(true, 0, "Bearer ", 0, 7)
         || !known(header.substring(7).trim())) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"caretaker\"");
-      BodyReader.refuse(ctx, 401, "unauthorized",
+      BodyReader.refuse(
+          ctx,
+          401,
+          "unauthorized",
           header == null ? "missing Authorization: Bearer <token>" : "invalid token");
       return;
     }

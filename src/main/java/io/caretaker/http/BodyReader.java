@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads a POST body, after the token was checked on the headers, within three bounds: {@code
- * server.max_body_bytes} per request (413), a budget of bytes buffered across all requests at
- * once (503 while spent, so many slow senders cannot exhaust the heap), and a deadline for the
- * whole body (408). A refused request's connection is closed, so its unread body is never read.
+ * server.max_body_bytes} per request (413), a budget of bytes buffered across all requests at once
+ * (503 while spent, so many slow senders cannot exhaust the heap), and a deadline for the whole
+ * body (408). A refused request's connection is closed, so its unread body is never read.
  */
 final class BodyReader implements Handler<RoutingContext> {
   private static final String KEY = "caretaker.body";
@@ -62,11 +62,13 @@ final class BodyReader implements Handler<RoutingContext> {
   /** One body being read: what it holds of the budget goes back exactly once. */
   private final class Read {
     private final RoutingContext ctx;
+
     /**
-     * Sized from Content-Length (at most max_body_bytes), reserved from the budget at once, so
-     * it never grows by copying; a chunked body reserves as it arrives.
+     * Sized from Content-Length (at most max_body_bytes), reserved from the budget at once, so it
+     * never grows by copying; a chunked body reserves as it arrives.
      */
     private final Buffer body;
+
     private final int declared;
     private long held;
     private boolean done;
@@ -84,8 +86,14 @@ final class BodyReader implements Handler<RoutingContext> {
         stop(503, BUSY, BUSY_DETAIL);
         return;
       }
-      timer = vertx.setTimer(deadlineMillis, id -> stop(408, "request body too slow",
-          "the whole body must arrive within " + deadlineMillis / 1000 + " s"));
+      timer =
+          vertx.setTimer(
+              deadlineMillis,
+              id ->
+                  stop(
+                      408,
+                      "request body too slow",
+                      "the whole body must arrive within " + deadlineMillis / 1000 + " s"));
       HttpServerRequest request = ctx.request();
       request.handler(this::chunk);
       request.endHandler(v -> end());
@@ -153,7 +161,8 @@ final class BodyReader implements Handler<RoutingContext> {
 
   /** Answers and closes the connection, so a body left unread is never read. */
   static void refuse(RoutingContext ctx, int status, String error, String detail) {
-    ctx.response().putHeader("Connection", "close")
+    ctx.response()
+        .putHeader("Connection", "close")
         .endHandler(v -> ctx.request().connection().shutdown(Duration.ZERO));
     if (status == 503) {
       ctx.response().putHeader("Retry-After", "1");

@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Closes connections that hold a place without sending a request: a new connection must
- * complete its first request's headers within {@code firstRequest}, and a kept-alive one its
- * next within {@code keepAlive} of the last response. Slow-header senders (slowloris) and idle
- * hoarders are cut off. One sweep a second on the server's event loop checks the deadlines; the
- * server's handlers run on that loop too, so the map needs no lock. (The server must not offer
- * h2c: with it, Vert.x calls the connection handler only once a whole request head arrived.)
+ * Closes connections that hold a place without sending a request: a new connection must complete
+ * its first request's headers within {@code firstRequest}, and a kept-alive one its next within
+ * {@code keepAlive} of the last response. Slow-header senders (slowloris) and idle hoarders are cut
+ * off. One sweep a second on the server's event loop checks the deadlines; the server's handlers
+ * run on that loop too, so the map needs no lock. (The server must not offer h2c: with it, Vert.x
+ * calls the connection handler only once a whole request head arrived.)
  */
 final class ConnectionGuard {
   private static final long SWEEP_MILLIS = 1000;
@@ -60,11 +60,12 @@ final class ConnectionGuard {
 
   private void sweep(long now) {
     List<HttpConnection> late = new ArrayList<>();
-    deadlines.forEach((connection, deadline) -> {
-      if (deadline <= now) {
-        late.add(connection);
-      }
-    });
+    deadlines.forEach(
+        (connection, deadline) -> {
+          if (deadline <= now) {
+            late.add(connection);
+          }
+        });
     for (HttpConnection connection : late) {
       deadlines.remove(connection);
       connection.shutdown(Duration.ZERO); // close() would wait for a request that never ends

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The POST side of the API, behind the token and the body bounds: run an action, the webhook,
- * pushed events, pausing schedules, maintenance. Each handler parses, calls one part of the
- * agent, and replies; anything that may touch a disk runs on a worker.
+ * pushed events, pausing schedules, maintenance. Each handler parses, calls one part of the agent,
+ * and replies; anything that may touch a disk runs on a worker.
  */
 final class ControlHandlers {
   private static final Logger log = LoggerFactory.getLogger(ControlHandlers.class);
@@ -45,37 +45,46 @@ final class ControlHandlers {
     RunOptions options = new RunOptions(flag(ctx, "dry_run"), flag(ctx, "force"));
     boolean wait = flag(ctx, "wait");
     if (!parts.executor().configs().containsKey(name)) {
-      HttpVerticle.error(ctx, 404, "unknown action", "No action named \"" + name + "\"; GET"
-          + " /api/v1/actions lists them");
+      HttpVerticle.error(
+          ctx,
+          404,
+          "unknown action",
+          "No action named \"" + name + "\"; GET" + " /api/v1/actions lists them");
       return;
     }
     // submit writes the guard state (an fsync), so it runs off the event loop.
-    vertx.executeBlocking(() -> parts.executor().submit(name, Trigger.manual("api"), options),
-            false)
-        .onFailure(e -> HttpVerticle.error(ctx, e instanceof UnknownActionException ? 404 : 500,
-            "cannot run", e.getMessage()))
-        .onSuccess(run -> {
-          if (wait) {
-            Future.fromCompletionStage(run.result(), vertx.getOrCreateContext())
-                .onSuccess(r -> HttpVerticle.json(ctx, 200, new JsonObject(r.toJson())));
-            return;
-          }
-          JsonObject body = new JsonObject().put("run_id", run.id());
-          RunRecord done = run.result().getNow(null);
-          if (done != null && done.outcome() == RunRecord.Outcome.SKIPPED) {
-            body.put("state", "skipped").put("reason", done.reason());
-          } else {
-            body.put("state", "started");
-          }
-          HttpVerticle.json(ctx, 202, body);
-        });
+    vertx
+        .executeBlocking(() -> parts.executor().submit(name, Trigger.manual("api"), options), false)
+        .onFailure(
+            e ->
+                HttpVerticle.error(
+                    ctx,
+                    e instanceof UnknownActionException ? 404 : 500,
+                    "cannot run",
+                    e.getMessage()))
+        .onSuccess(
+            run -> {
+              if (wait) {
+                Future.fromCompletionStage(run.result(), vertx.getOrCreateContext())
+                    .onSuccess(r -> HttpVerticle.json(ctx, 200, new JsonObject(r.toJson())));
+                return;
+              }
+              JsonObject body = new JsonObject().put("run_id", run.id());
+              RunRecord done = run.result().getNow(null);
+              if (done != null && done.outcome() == RunRecord.Outcome.SKIPPED) {
+                body.put("state", "skipped").put("reason", done.reason());
+              } else {
+                body.put("state", "started");
+              }
+              HttpVerticle.json(ctx, 202, body);
+            });
   }
 
   /** Answered at once; the routed runs start after it (see AlertTrigger). */
   void handleWebhook(RoutingContext ctx) {
     try {
-      HttpVerticle.json(ctx, 200, webhookAnswer(parts.alerts().receive(
-          BodyReader.body(ctx).getBytes())));
+      HttpVerticle.json(
+          ctx, 200, webhookAnswer(parts.alerts().receive(BodyReader.body(ctx).getBytes())));
     } catch (AlertPayload.InvalidPayload e) {
       HttpVerticle.error(ctx, 400, "invalid Alertmanager payload", e.getMessage());
     }
@@ -84,42 +93,57 @@ final class ControlHandlers {
   /** One JSON object, a JSON array, or NDJSON; valid events count even beside invalid ones. */
   void handleEvents(RoutingContext ctx) {
     byte[] body = BodyReader.body(ctx).getBytes();
-    vertx.executeBlocking(() -> EventBody.ingest(body, parts.events()), false).onSuccess(r -> {
-      JsonArray rejected = new JsonArray();
-      r.rejected().forEach(x -> rejected.add(new JsonObject(new LinkedHashMap<>(x))));
-      JsonObject answer = new JsonObject().put("accepted", r.accepted()).put("rejected", rejected);
-      if (r.rejectedCount() > rejected.size()) {
-        answer.put("rejected_count", r.rejectedCount());
-      }
-      HttpVerticle.json(ctx, r.accepted() == 0 && r.rejectedCount() > 0 ? 400 : 200, answer);
-    }).onFailure(ctx::fail);
+    vertx
+        .executeBlocking(() -> EventBody.ingest(body, parts.events()), false)
+        .onSuccess(
+            r -> {
+              JsonArray rejected = new JsonArray();
+              r.rejected().forEach(x -> rejected.add(new JsonObject(new LinkedHashMap<>(x))));
+              JsonObject answer =
+                  new JsonObject().put("accepted", r.accepted()).put("rejected", rejected);
+              if (r.rejectedCount() > rejected.size()) {
+                answer.put("rejected_count", r.rejectedCount());
+              }
+              HttpVerticle.json(
+                  ctx, r.accepted() == 0 && r.rejectedCount() > 0 ? 400 : 200, answer);
+            })
+        .onFailure(ctx::fail);
   }
 
   void handlePause(RoutingContext ctx, boolean pause) {
     String id = ctx.pathParam("id");
-    vertx.executeBlocking(() -> parts.scheduler().setPaused(id, pause), false)
+    vertx
+        .executeBlocking(() -> parts.scheduler().setPaused(id, pause), false)
         .onSuccess(v -> HttpVerticle.json(ctx, 200, ReadHandlers.scheduleJson(v)))
-        .onFailure(e -> {
-          if (e instanceof Scheduler.UnknownScheduleException) {
-            HttpVerticle.error(ctx, 404, "unknown schedule", e.getMessage()
-                + "; GET /api/v1/schedules lists them");
-          } else {
-            ctx.fail(e);
-          }
-        });
+        .onFailure(
+            e -> {
+              if (e instanceof Scheduler.UnknownScheduleException) {
+                HttpVerticle.error(
+                    ctx,
+                    404,
+                    "unknown schedule",
+                    e.getMessage() + "; GET /api/v1/schedules lists them");
+              } else {
+                ctx.fail(e);
+              }
+            });
   }
 
   /**
-   * {@code {"enabled": true, "until": ISO-8601 | "for": "2h", "reason": "..."}} or
-   * {@code {"enabled": false}}; switching off clears the operator's setting (windows still apply).
+   * {@code {"enabled": true, "until": ISO-8601 | "for": "2h", "reason": "..."}} or {@code
+   * {"enabled": false}}; switching off clears the operator's setting (windows still apply).
    */
   void handleSetMaintenance(RoutingContext ctx) {
     JsonObject body;
     try {
       body = new JsonObject(BodyReader.body(ctx));
     } catch (DecodeException | ClassCastException e) {
-      HttpVerticle.error(ctx, 400, "invalid body", "expecting a JSON object like {\"enabled\":"
-          + " true, \"for\": \"2h\", \"reason\": \"upgrade\"}");
+      HttpVerticle.error(
+          ctx,
+          400,
+          "invalid body",
+          "expecting a JSON object like {\"enabled\":"
+              + " true, \"for\": \"2h\", \"reason\": \"upgrade\"}");
       return;
     }
     if (body == null || !(body.getValue("enabled") instanceof Boolean enabled)) {
@@ -133,15 +157,29 @@ final class ControlHandlers {
       HttpVerticle.error(ctx, 400, "invalid body", e.getMessage());
       return;
     }
-    vertx.executeBlocking(() -> {
-      parts.maintenance().set(set);
-      return null;
-    }, false).onSuccess(v -> {
-      log.info("Maintenance {} by API", set == null ? "off" : "on until " + set.until()
-          + (set.reason().isEmpty() ? "" : " (" + set.reason() + ")"));
-      HttpVerticle.json(ctx, 200, ReadHandlers.maintenanceJson(parts.maintenance().status(
-          parts.clock().instant())));
-    }).onFailure(ctx::fail);
+    vertx
+        .executeBlocking(
+            () -> {
+              parts.maintenance().set(set);
+              return null;
+            },
+            false)
+        .onSuccess(
+            v -> {
+              log.info(
+                  "Maintenance {} by API",
+                  set == null
+                      ? "off"
+                      : "on until "
+                          + set.until()
+                          + (set.reason().isEmpty() ? "" : " (" + set.reason() + ")"));
+              HttpVerticle.json(
+                  ctx,
+                  200,
+                  ReadHandlers.maintenanceJson(
+                      parts.maintenance().status(parts.clock().instant())));
+            })
+        .onFailure(ctx::fail);
   }
 
   private Instant until(JsonObject body) {
@@ -150,20 +188,23 @@ final class ControlHandlers {
       try {
         Instant until = Instant.parse(text);
         if (!until.isAfter(now) || until.isAfter(now.plus(Units.MAX_DURATION))) {
-          throw new IllegalArgumentException("until: expecting a time in the future, at most"
-              + " 3650 days ahead; got " + text);
+          throw new IllegalArgumentException(
+              "until: expecting a time in the future, at most" + " 3650 days ahead; got " + text);
         }
         return until;
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("until: expecting ISO-8601 like"
-            + " 2026-11-23T18:00:00Z; got \"" + text + "\"");
+        throw new IllegalArgumentException(
+            "until: expecting ISO-8601 like" + " 2026-11-23T18:00:00Z; got \"" + text + "\"");
       }
     }
     String forText = body.getValue("for") instanceof String f ? f : "1h";
     Duration d = Units.parseDuration(forText);
     if (d == null || d.isZero()) {
-      throw new IllegalArgumentException("for: expecting a positive duration like 30m or 2h,"
-          + " at most 3650d; got \"" + forText + "\"");
+      throw new IllegalArgumentException(
+          "for: expecting a positive duration like 30m or 2h,"
+              + " at most 3650d; got \""
+              + forText
+              + "\"");
     }
     return now.plus(d);
   }
@@ -179,7 +220,9 @@ final class ControlHandlers {
         ignored.add(o.put("reason", d.ignored().get().label()).put("detail", d.detail()));
       }
     }
-    return new JsonObject().put("received", decisions.size()).put("triggered", triggered)
+    return new JsonObject()
+        .put("received", decisions.size())
+        .put("triggered", triggered)
         .put("ignored", ignored);
   }
 

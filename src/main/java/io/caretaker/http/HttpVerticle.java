@@ -20,20 +20,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server: the one route table ({@link #router}), JSON errors, TLS when configured.
- * Start completes only once the
- * port is bound, and fails with the cause otherwise.
+ * The HTTP server: the one route table ({@link #router}), JSON errors, TLS when configured. Start
+ * completes only once the port is bound, and fails with the cause otherwise.
  */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
   private static final int SCRAPE_WORKERS = 2;
+
   /**
    * Request bodies buffered at once, across all requests, in units of max_body_bytes: 4 MiB by
    * default, a tenth of the recommended 48 MiB heap (bench/hostile-http.sh).
    */
   static final int BODY_BUDGET_BODIES = 4;
+
   /** A new connection's first request headers, and a whole POST body, must arrive within. */
   static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
+
   /** A kept-alive connection may wait this long for its next request. */
   static final Duration KEEP_ALIVE = Duration.ofSeconds(60);
 
@@ -47,8 +49,8 @@ public final class HttpVerticle extends VerticleBase {
   private ConnectionGuard connections;
 
   /** {@code parts} is null for a metrics-only server (tests of the scrape path). */
-  public HttpVerticle(ServerConfig config, PrometheusRegistry registry, BooleanSupplier ready,
-      AgentParts parts) {
+  public HttpVerticle(
+      ServerConfig config, PrometheusRegistry registry, BooleanSupplier ready, AgentParts parts) {
     this.config = config;
     this.registry = registry;
     this.ready = ready;
@@ -58,22 +60,45 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     scrapeWorkers = vertx.createSharedWorkerExecutor("caretaker-scrape", SCRAPE_WORKERS);
-    HttpServerOptions options = new HttpServerOptions().setHost(config.host())
-        .setPort(config.port()).setIdleTimeout((int) KEEP_ALIVE.toSeconds())
-        .setIdleTimeoutUnit(TimeUnit.SECONDS).setHttp2ClearTextEnabled(false);
-    config.tls().ifPresent(tls -> options.setSsl(true).setKeyCertOptions(
-        new PemKeyCertOptions().setCertPath(tls.cert().toString())
-            .setKeyPath(tls.key().toString())));
-    bodies = new BodyReader(vertx, config.maxBodyBytes(),
-        BODY_BUDGET_BODIES * config.maxBodyBytes(), REQUEST_DEADLINE.toMillis());
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(config.host())
+            .setPort(config.port())
+            .setIdleTimeout((int) KEEP_ALIVE.toSeconds())
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setHttp2ClearTextEnabled(false);
+    config
+        .tls()
+        .ifPresent(
+            tls ->
+                options
+                    .setSsl(true)
+                    .setKeyCertOptions(
+                        new PemKeyCertOptions()
+                            .setCertPath(tls.cert().toString())
+                            .setKeyPath(tls.key().toString())));
+    bodies =
+        new BodyReader(
+            vertx,
+            config.maxBodyBytes(),
+            BODY_BUDGET_BODIES * config.maxBodyBytes(),
+            REQUEST_DEADLINE.toMillis());
     connections = new ConnectionGuard(vertx, REQUEST_DEADLINE, KEEP_ALIVE);
     connections.start();
-    return vertx.createHttpServer(options).connectionHandler(connections::connected)
-        .requestHandler(connections.guard(router())).listen().onSuccess(s -> {
-      server = s;
-      log.info("Listening on {}://{}:{}", config.tls().isPresent() ? "https" : "http",
-          config.host(), s.actualPort());
-    });
+    return vertx
+        .createHttpServer(options)
+        .connectionHandler(connections::connected)
+        .requestHandler(connections.guard(router()))
+        .listen()
+        .onSuccess(
+            s -> {
+              server = s;
+              log.info(
+                  "Listening on {}://{}:{}",
+                  config.tls().isPresent() ? "https" : "http",
+                  config.host(),
+                  s.actualPort());
+            });
   }
 
   /** Stops accepting connections and lets in-flight requests finish, up to {@code grace}. */
@@ -113,23 +138,28 @@ public final class HttpVerticle extends VerticleBase {
       post(router, "/api/v1/alertmanager").handler(control::handleWebhook);
       router.get("/api/v1/schedules").handler(read::handleSchedules);
       post(router, "/api/v1/schedules/:id/pause").handler(ctx -> control.handlePause(ctx, true));
-      post(router, "/api/v1/schedules/:id/resume")
-          .handler(ctx -> control.handlePause(ctx, false));
+      post(router, "/api/v1/schedules/:id/resume").handler(ctx -> control.handlePause(ctx, false));
       router.get("/api/v1/maintenance").handler(read::handleMaintenance);
       post(router, "/api/v1/maintenance").handler(control::handleSetMaintenance);
       router.get("/api/v1/openapi.yaml").handler(read::handleOpenApi);
     }
     router.errorHandler(404, ctx -> error(ctx, 404, "not found", ctx.request().path()));
-    router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed",
-        ctx.request().method().name() + " " + ctx.request().path()));
+    router.errorHandler(
+        405,
+        ctx ->
+            error(
+                ctx,
+                405,
+                "method not allowed",
+                ctx.request().method().name() + " " + ctx.request().path()));
     router.errorHandler(500, this::handleFailure);
     return router;
   }
 
   /**
-   * A POST route behind the guards every POST has, in this order: the bearer token on the
-   * headers (401/403, before a byte of the body is read), then the body within its bounds
-   * ({@link BodyReader}). Bodies are read as bytes whatever their Content-Type.
+   * A POST route behind the guards every POST has, in this order: the bearer token on the headers
+   * (401/403, before a byte of the body is read), then the body within its bounds ({@link
+   * BodyReader}). Bodies are read as bytes whatever their Content-Type.
    */
   private Route post(Router router, String path) {
     return router.post(path).handler(new BearerAuth(config.tokens())).handler(bodies);
@@ -145,8 +175,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void handleFailure(RoutingContext ctx) {
-    log.error("Request {} {} failed", ctx.request().method(), ctx.request().path(),
-        ctx.failure());
+    log.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
     error(ctx, 500, "internal error", String.valueOf(ctx.failure()));
   }
 
@@ -155,7 +184,9 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .end(body.encode());
   }
 }

@@ -28,23 +28,30 @@ final class MetricsEndpoint {
   void handle(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     // HEAD is rendered as GET so its headers (Content-Length included) are the GET's.
-    ScrapeExchange exchange = new ScrapeExchange("GET", req.path(), req.query(),
-        HttpHeaders.headers().addAll(req.headers()));
-    workers.executeBlocking(() -> {
-      handler.handleRequest(exchange);
-      return exchange;
-    }, false).onComplete(done -> {
-      if (done.failed()) {
-        ctx.fail(done.cause());
-        return;
-      }
-      HttpServerResponse resp = ctx.response().setStatusCode(exchange.status);
-      exchange.responseHeaders.forEach(resp::putHeader);
-      if (req.method() == HttpMethod.HEAD) {
-        resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(exchange.body.size())).end();
-      } else {
-        resp.end(Buffer.buffer(exchange.body.toByteArray()));
-      }
-    });
+    ScrapeExchange exchange =
+        new ScrapeExchange(
+            "GET", req.path(), req.query(), HttpHeaders.headers().addAll(req.headers()));
+    workers
+        .executeBlocking(
+            () -> {
+              handler.handleRequest(exchange);
+              return exchange;
+            },
+            false)
+        .onComplete(
+            done -> {
+              if (done.failed()) {
+                ctx.fail(done.cause());
+                return;
+              }
+              HttpServerResponse resp = ctx.response().setStatusCode(exchange.status);
+              exchange.responseHeaders.forEach(resp::putHeader);
+              if (req.method() == HttpMethod.HEAD) {
+                resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(exchange.body.size()))
+                    .end();
+              } else {
+                resp.end(Buffer.buffer(exchange.body.toByteArray()));
+              }
+            });
   }
 }

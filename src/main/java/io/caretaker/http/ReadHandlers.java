@@ -40,32 +40,47 @@ final class ReadHandlers {
   void handleStatus(RoutingContext ctx) {
     Instant now = parts.clock().instant();
     JsonArray firing = new JsonArray();
-    parts.rules().instances().stream().filter(i -> i.state().firing())
+    parts.rules().instances().stream()
+        .filter(i -> i.state().firing())
         .forEach(i -> firing.add(new JsonObject().put("ref", i.ref()).put("state", state(i))));
-    HttpVerticle.json(ctx, 200, new JsonObject()
-        .put("instance", parts.instance())
-        .put("version", Version.VALUE)
-        .put("uptime_seconds", Duration.between(parts.started(), now).toSeconds())
-        .put("last_collection", parts.loop().latest().map(s -> s.collectedAt().toString())
-            .orElse(null))
-        .put("health_score", parts.rules().health().score())
-        .put("redis_up", parts.redisUp().get())
-        .put("maintenance", maintenanceJson(parts.maintenance().status(now)))
-        .put("firing_rules", firing));
+    HttpVerticle.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("instance", parts.instance())
+            .put("version", Version.VALUE)
+            .put("uptime_seconds", Duration.between(parts.started(), now).toSeconds())
+            .put(
+                "last_collection",
+                parts.loop().latest().map(s -> s.collectedAt().toString()).orElse(null))
+            .put("health_score", parts.rules().health().score())
+            .put("redis_up", parts.redisUp().get())
+            .put("maintenance", maintenanceJson(parts.maintenance().status(now)))
+            .put("firing_rules", firing));
   }
 
   void handleActions(RoutingContext ctx) {
     JsonArray out = new JsonArray();
-    parts.executor().configs().values().stream().sorted(Comparator.comparing(ActionConfig::name))
-        .forEach(a -> out.add(new JsonObject()
-            .put("name", a.name())
-            .put("type", a.type())
-            .put("cooldown", Units.format(a.cooldown()))
-            .put("timeout", Units.format(a.timeout()))
-            .put("dry_run", a.dryRun())
-            .put("running", parts.executor().running(a.name()))
-            .put("last_run", parts.executor().history().last(a.name())
-                .map(r -> new JsonObject(r.toJson())).orElse(null))));
+    parts.executor().configs().values().stream()
+        .sorted(Comparator.comparing(ActionConfig::name))
+        .forEach(
+            a ->
+                out.add(
+                    new JsonObject()
+                        .put("name", a.name())
+                        .put("type", a.type())
+                        .put("cooldown", Units.format(a.cooldown()))
+                        .put("timeout", Units.format(a.timeout()))
+                        .put("dry_run", a.dryRun())
+                        .put("running", parts.executor().running(a.name()))
+                        .put(
+                            "last_run",
+                            parts
+                                .executor()
+                                .history()
+                                .last(a.name())
+                                .map(r -> new JsonObject(r.toJson()))
+                                .orElse(null))));
     HttpVerticle.json(ctx, 200, new JsonObject().put("actions", out));
   }
 
@@ -79,13 +94,18 @@ final class ReadHandlers {
         limit = -1;
       }
       if (limit < 1 || limit > MAX_LIMIT) {
-        HttpVerticle.error(ctx, 400, "invalid limit",
+        HttpVerticle.error(
+            ctx,
+            400,
+            "invalid limit",
             "limit must be a whole number from 1 to " + MAX_LIMIT + "; got \"" + text + "\"");
         return;
       }
     }
     JsonArray runs = new JsonArray();
-    parts.executor().history()
+    parts
+        .executor()
+        .history()
         .newest(Optional.ofNullable(ctx.queryParams().get("action")), limit)
         .forEach(r -> runs.add(new JsonObject(r.toJson())));
     HttpVerticle.json(ctx, 200, new JsonObject().put("runs", runs));
@@ -100,22 +120,28 @@ final class ReadHandlers {
       HttpVerticle.error(ctx, 400, "invalid run id", "run ids are numbers; got \"" + id + "\"");
       return;
     }
-    run.ifPresentOrElse(r -> HttpVerticle.json(ctx, 200, new JsonObject(r.toJson())),
-        () -> HttpVerticle.error(ctx, 404, "unknown run", "No run with id " + id
-            + " (the history keeps the newest 10000)"));
+    run.ifPresentOrElse(
+        r -> HttpVerticle.json(ctx, 200, new JsonObject(r.toJson())),
+        () ->
+            HttpVerticle.error(
+                ctx,
+                404,
+                "unknown run",
+                "No run with id " + id + " (the history keeps the newest 10000)"));
   }
 
   void handleRules(RoutingContext ctx) {
     JsonArray out = new JsonArray();
     for (RuleInstance i : parts.rules().instances()) {
-      out.add(new JsonObject()
-          .put("rule", i.rule())
-          .put("labels", new JsonObject(new LinkedHashMap<>(i.labels())))
-          .put("ref", i.ref())
-          .put("value", Double.isFinite(i.value()) ? i.value() : null)
-          .put("state", state(i))
-          .put("since", i.since().toString())
-          .put("stale", i.stale()));
+      out.add(
+          new JsonObject()
+              .put("rule", i.rule())
+              .put("labels", new JsonObject(new LinkedHashMap<>(i.labels())))
+              .put("ref", i.ref())
+              .put("value", Double.isFinite(i.value()) ? i.value() : null)
+              .put("state", state(i))
+              .put("since", i.since().toString())
+              .put("stale", i.stale()));
     }
     HttpVerticle.json(ctx, 200, new JsonObject().put("rules", out));
   }
@@ -127,8 +153,8 @@ final class ReadHandlers {
   }
 
   void handleMaintenance(RoutingContext ctx) {
-    HttpVerticle.json(ctx, 200, maintenanceJson(parts.maintenance().status(
-        parts.clock().instant())));
+    HttpVerticle.json(
+        ctx, 200, maintenanceJson(parts.maintenance().status(parts.clock().instant())));
   }
 
   void handleOpenApi(RoutingContext ctx) {
@@ -136,16 +162,21 @@ final class ReadHandlers {
   }
 
   static JsonObject scheduleJson(Scheduler.View v) {
-    return new JsonObject().put("id", v.id()).put("action", v.action())
+    return new JsonObject()
+        .put("id", v.id())
+        .put("action", v.action())
         .put("cron", v.cron().orElse(null))
         .put("every", v.every().map(Units::format).orElse(null))
-        .put("timezone", v.timezone()).put("paused", v.paused())
+        .put("timezone", v.timezone())
+        .put("paused", v.paused())
         .put("next_run", v.nextRun() == null ? null : v.nextRun().toString());
   }
 
   /** The one JSON form of maintenance, in the status and on its own endpoint. */
   static JsonObject maintenanceJson(Maintenance.Status s) {
-    return new JsonObject().put("enabled", s.enabled()).put("source", s.source())
+    return new JsonObject()
+        .put("enabled", s.enabled())
+        .put("source", s.source())
         .put("until", s.until().map(Instant::toString).orElse(null))
         .put("reason", s.enabled() ? s.reason() : null);
   }

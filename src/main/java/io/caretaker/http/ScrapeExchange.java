@@ -17,8 +17,8 @@ import java.util.Map;
  * One scrape as the Prometheus client's handler sees it: a copy of the request taken on the event
  * loop, and a response captured in memory so the event loop can write it back.
  */
-final class ScrapeExchange implements PrometheusHttpExchange, PrometheusHttpRequest,
-    PrometheusHttpResponse {
+final class ScrapeExchange
+    implements PrometheusHttpExchange, PrometheusHttpRequest, PrometheusHttpResponse {
   private final String method;
   private final String path;
   private final String rawQuery;

@@ -21,9 +21,9 @@ import java.util.Set;
  *     .toSnapshot();
  * }</pre>
  *
- * The unit (seconds, bytes, ratio) follows from the name; counters are named with their
- * {@code _total} suffix. A second sample with the same labels is ignored (a mountpoint listed
- * twice must not break the exposition).
+ * The unit (seconds, bytes, ratio) follows from the name; counters are named with their {@code
+ * _total} suffix. A second sample with the same labels is ignored (a mountpoint listed twice must
+ * not break the exposition).
  */
 public final class Family {
   private final boolean counter;
@@ -49,8 +49,7 @@ public final class Family {
     if (!name.endsWith("_total")) {
       throw new IllegalArgumentException(name + ": counter names end in _total");
     }
-    return new Family(true, name.substring(0, name.length() - "_total".length()), help,
-        labelNames);
+    return new Family(true, name.substring(0, name.length() - "_total".length()), help, labelNames);
   }
 
   /** Adds a sample; {@code labelValues} in the order of the label names. */
@@ -71,15 +70,15 @@ public final class Family {
     if (counter) {
       CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help).unit(unit);
       for (int i = 0; i < values.size(); i++) {
-        b.dataPoint(CounterDataPointSnapshot.builder().labels(labels.get(i)).value(values.get(i))
-            .build());
+        b.dataPoint(
+            CounterDataPointSnapshot.builder().labels(labels.get(i)).value(values.get(i)).build());
       }
       return b.build();
     }
     GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help).unit(unit);
     for (int i = 0; i < values.size(); i++) {
-      b.dataPoint(GaugeDataPointSnapshot.builder().labels(labels.get(i)).value(values.get(i))
-          .build());
+      b.dataPoint(
+          GaugeDataPointSnapshot.builder().labels(labels.get(i)).value(values.get(i)).build());
     }
     return b.build();
   }

@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Bounds the distinct values of each user-driven label (symbols, components) at
- * {@code trading.max_label_values}: values already admitted stay, new ones are admitted while
- * there is room, the rest are dropped and counted in {@code trading_label_values_dropped_total}.
+ * Bounds the distinct values of each user-driven label (symbols, components) at {@code
+ * trading.max_label_values}: values already admitted stay, new ones are admitted while there is
+ * room, the rest are dropped and counted in {@code trading_label_values_dropped_total}.
  */
 public final class LabelCap {
   private final int max;
@@ -21,9 +21,12 @@ public final class LabelCap {
 
   public LabelCap(int max, PrometheusRegistry registry) {
     this.max = max;
-    this.dropped = Counter.builder().name("trading_label_values_dropped_total")
-        .help("Label values dropped because the label reached trading.max_label_values.")
-        .labelNames("label").register(registry);
+    this.dropped =
+        Counter.builder()
+            .name("trading_label_values_dropped_total")
+            .help("Label values dropped because the label reached trading.max_label_values.")
+            .labelNames("label")
+            .register(registry);
   }
 
   /** For a pushed value: whether it may be used as a label value. */
@@ -37,8 +40,8 @@ public final class LabelCap {
   }
 
   /**
-   * For polled values (keys present now): the admitted ones. Values gone since the last poll
-   * free their place; new ones fill free places in sorted order.
+   * For polled values (keys present now): the admitted ones. Values gone since the last poll free
+   * their place; new ones fill free places in sorted order.
    */
   public synchronized Set<String> admitPresent(String label, Collection<String> present) {
     Set<String> values = admitted.computeIfAbsent(label, l -> new LinkedHashSet<>());

@@ -44,7 +44,8 @@ public record Series(String name, Map<String, String> labels, double value) {
   }
 
   private static double value(DataPointSnapshot p) {
-    return p instanceof GaugeDataPointSnapshot g ? g.getValue()
+    return p instanceof GaugeDataPointSnapshot g
+        ? g.getValue()
         : ((CounterDataPointSnapshot) p).getValue();
   }
 }

@@ -9,8 +9,8 @@ import java.util.List;
  * Command arguments that are all bulk strings (keys, a script's digest and arguments), written
  * straight into the outgoing buffer with one capacity check each. Lettuce's own arguments build a
  * string for every length and write it a byte at a time, which for delete batches of hundreds of
- * keys was a tenth of its I/O thread's time, on a host where that thread competes with Redis for
- * a core. The bytes on the wire are exactly Lettuce's (BulkArgsTest compares them).
+ * keys was a tenth of its I/O thread's time, on a host where that thread competes with Redis for a
+ * core. The bytes on the wire are exactly Lettuce's (BulkArgsTest compares them).
  */
 public final class BulkArgs extends CommandArgs<byte[], byte[]> {
   private static final short CRLF = ('\r' << 8) | '\n';

@@ -30,12 +30,13 @@ public final class RedisConnection implements AutoCloseable {
     RedisURI uri = RedisURI.create(config.uri());
     uri.setTimeout(config.timeout());
     this.client = RedisClient.create(uri);
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
-        .socketOptions(SocketOptions.builder().connectTimeout(config.timeout()).build())
-        .build());
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
+            .socketOptions(SocketOptions.builder().connectTimeout(config.timeout()).build())
+            .build());
   }
 
   /** The connection, connecting first if needed; throws when Redis cannot be reached. */
@@ -60,11 +61,16 @@ public final class RedisConnection implements AutoCloseable {
    * A connection to another node of the same deployment (a Redis Cluster master), with the
    * configured credentials, TLS and timeouts.
    */
-  public <K, V> StatefulRedisConnection<K, V> connectNode(RedisCodec<K, V> codec, String host,
-      int port) {
+  public <K, V> StatefulRedisConnection<K, V> connectNode(
+      RedisCodec<K, V> codec, String host, int port) {
     RedisURI base = RedisURI.create(config.uri());
-    RedisURI node = RedisURI.builder(base).withHost(host).withPort(port).withDatabase(0)
-        .withTimeout(config.timeout()).build();
+    RedisURI node =
+        RedisURI.builder(base)
+            .withHost(host)
+            .withPort(port)
+            .withDatabase(0)
+            .withTimeout(config.timeout())
+            .build();
     return client.connect(codec, node);
   }
 
@@ -78,8 +84,10 @@ public final class RedisConnection implements AutoCloseable {
     up = failure == null;
     if (failure != null && !reportedDown) {
       reportedDown = true;
-      log.warn("Redis at {} is unreachable: {}; Redis metrics read 0 until it is back",
-          config.redactedUri(), failure.getMessage());
+      log.warn(
+          "Redis at {} is unreachable: {}; Redis metrics read 0 until it is back",
+          config.redactedUri(),
+          failure.getMessage());
     } else if (failure == null && reportedDown) {
       reportedDown = false;
       log.info("Redis at {} is back", config.redactedUri());

@@ -36,20 +36,24 @@ public final class RedisSnapshot {
       }
       while (true) {
         Map<String, String> info = RedisInfo.parse(cmds.info("persistence"));
-        boolean saved = savesBefore != null
-            ? !savesBefore.equals(info.get("rdb_saves"))
-            : cmds.lastsave().getTime() != lastSaveBefore;
+        boolean saved =
+            savesBefore != null
+                ? !savesBefore.equals(info.get("rdb_saves"))
+                : cmds.lastsave().getTime() != lastSaveBefore;
         if ("0".equals(info.get("rdb_bgsave_in_progress")) && saved) {
           if (!"ok".equals(info.get("rdb_last_bgsave_status"))) {
-            throw new IOException("Redis BGSAVE failed (rdb_last_bgsave_status "
-                + info.get("rdb_last_bgsave_status") + ")");
+            throw new IOException(
+                "Redis BGSAVE failed (rdb_last_bgsave_status "
+                    + info.get("rdb_last_bgsave_status")
+                    + ")");
           }
           break;
         }
         Thread.sleep(POLL_MS); // the run's timeout interrupts this
       }
-      Path rdb = Path.of(cmds.configGet("dir").get("dir"))
-          .resolve(cmds.configGet("dbfilename").get("dbfilename"));
+      Path rdb =
+          Path.of(cmds.configGet("dir").get("dir"))
+              .resolve(cmds.configGet("dbfilename").get("dbfilename"));
       details.put("redis_snapshot", rdb.toString());
       if (!Files.isReadable(rdb)) {
         details.put("redis_snapshot_archived", false);

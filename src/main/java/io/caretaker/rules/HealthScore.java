@@ -26,12 +26,17 @@ public final class HealthScore {
   static final int RESOURCE_FAIL_PENALTY = 15;
   static final int RESOURCE_WARN_PENALTY = 5;
 
-  private static final Map<String, String> RESOURCES = Map.of(
-      "cpu", "host_cpu_utilization_ratio",
-      "memory", "host_memory_used_ratio",
-      "disk", "host_filesystem_used_ratio");
+  private static final Map<String, String> RESOURCES =
+      Map.of(
+          "cpu", "host_cpu_utilization_ratio",
+          "memory", "host_memory_used_ratio",
+          "disk", "host_filesystem_used_ratio");
 
-  public enum Status { PASS, WARN, FAIL }
+  public enum Status {
+    PASS,
+    WARN,
+    FAIL
+  }
 
   public record Check(String name, Status status, String detail) {}
 
@@ -43,28 +48,39 @@ public final class HealthScore {
     List<Check> checks = new ArrayList<>();
     int penalty = 0;
     for (RuleInstance i : instances) {
-      Status status = switch (i.state()) {
-        case CRITICAL -> Status.FAIL;
-        case WARNING -> Status.WARN;
-        default -> Status.PASS;
-      };
-      penalty += status == Status.FAIL ? CRITICAL_PENALTY
-          : status == Status.WARN ? WARNING_PENALTY : 0;
-      checks.add(new Check("rule " + i.ref(), status, i.state().name().toLowerCase()
-          + ", value " + i.value() + (i.stale() ? ", stale (no data in the last collection)" : "")));
+      Status status =
+          switch (i.state()) {
+            case CRITICAL -> Status.FAIL;
+            case WARNING -> Status.WARN;
+            default -> Status.PASS;
+          };
+      penalty +=
+          status == Status.FAIL ? CRITICAL_PENALTY : status == Status.WARN ? WARNING_PENALTY : 0;
+      checks.add(
+          new Check(
+              "rule " + i.ref(),
+              status,
+              i.state().name().toLowerCase()
+                  + ", value "
+                  + i.value()
+                  + (i.stale() ? ", stale (no data in the last collection)" : "")));
     }
     var index = Series.index(metrics, Set.copyOf(RESOURCES.values()));
     for (String resource : List.of("cpu", "memory", "disk")) {
-      OptionalDouble worst = index.getOrDefault(RESOURCES.get(resource), List.of()).stream()
-          .mapToDouble(Series::value).max();
+      OptionalDouble worst =
+          index.getOrDefault(RESOURCES.get(resource), List.of()).stream()
+              .mapToDouble(Series::value)
+              .max();
       if (worst.isEmpty()) {
         continue;
       }
       double v = worst.getAsDouble();
-      Status status = v >= RESOURCE_FAIL ? Status.FAIL : v >= RESOURCE_WARN ? Status.WARN
-          : Status.PASS;
-      penalty += status == Status.FAIL ? RESOURCE_FAIL_PENALTY
-          : status == Status.WARN ? RESOURCE_WARN_PENALTY : 0;
+      Status status =
+          v >= RESOURCE_FAIL ? Status.FAIL : v >= RESOURCE_WARN ? Status.WARN : Status.PASS;
+      penalty +=
+          status == Status.FAIL
+              ? RESOURCE_FAIL_PENALTY
+              : status == Status.WARN ? RESOURCE_WARN_PENALTY : 0;
       checks.add(new Check(resource, status, String.format("%.1f%% used", v * 100)));
     }
     return new Result(Math.max(0, 100 - penalty), checks);

@@ -15,16 +15,18 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The local rules as Prometheus alerting rules, so central alerting and local remediation share
- * one set of thresholds: each level of each rule is one alert with {@code severity}, the rule's
- * {@code for}, and a {@code remediate} label naming the level's first action (an Alertmanager
- * route with {@code action_from_label: remediate} sends it back to the agent).
+ * The local rules as Prometheus alerting rules, so central alerting and local remediation share one
+ * set of thresholds: each level of each rule is one alert with {@code severity}, the rule's {@code
+ * for}, and a {@code remediate} label naming the level's first action (an Alertmanager route with
+ * {@code action_from_label: remediate} sends it back to the agent).
  */
 public final class PrometheusRules {
-  private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .disable(YAMLGenerator.Feature.SPLIT_LINES));
+  private static final YAMLMapper YAML =
+      new YAMLMapper(
+          new YAMLFactory()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+              .disable(YAMLGenerator.Feature.SPLIT_LINES));
   public static final String GROUP = "caretaker-local-rules";
 
   private PrometheusRules() {}
@@ -56,12 +58,20 @@ public final class PrometheusRules {
     return b.toString();
   }
 
-  private static Map<String, Object> alert(RuleConfig r, String severity, double threshold,
-      List<String> actions) {
+  private static Map<String, Object> alert(
+      RuleConfig r, String severity, double threshold, List<String> actions) {
     String op = r.direction() == RuleConfig.Direction.ABOVE ? ">" : "<";
-    String selector = r.labels().isEmpty() ? "" : r.labels().entrySet().stream()
-        .map(e -> e.getKey() + "=\"" + e.getValue().replace("\\", "\\\\").replace("\"", "\\\"")
-            + "\"").collect(Collectors.joining(",", "{", "}"));
+    String selector =
+        r.labels().isEmpty()
+            ? ""
+            : r.labels().entrySet().stream()
+                .map(
+                    e ->
+                        e.getKey()
+                            + "=\""
+                            + e.getValue().replace("\\", "\\\\").replace("\"", "\\\"")
+                            + "\"")
+                .collect(Collectors.joining(",", "{", "}"));
     Map<String, Object> alert = new LinkedHashMap<>();
     alert.put("alert", alertName(r.name(), severity));
     alert.put("expr", r.metric() + selector + " " + op + " " + number(threshold));
@@ -74,12 +84,32 @@ public final class PrometheusRules {
     Optional.ofNullable(actions.isEmpty() ? null : actions.get(0))
         .ifPresent(a -> labels.put("remediate", a));
     alert.put("labels", labels);
-    alert.put("annotations", Map.of(
-        "summary", "{{ $labels.instance }}: " + r.metric() + " " + op + " " + number(threshold)
-            + " (" + r.name() + " " + severity + ")",
-        "description", "Local caretaker rule " + r.name() + ": " + r.metric() + " is"
-            + " {{ $value }}, " + (op.equals(">") ? "above " : "below ") + number(threshold)
-            + (r.forDuration().isZero() ? "" : " for " + Units.format(r.forDuration())) + "."));
+    alert.put(
+        "annotations",
+        Map.of(
+            "summary",
+                "{{ $labels.instance }}: "
+                    + r.metric()
+                    + " "
+                    + op
+                    + " "
+                    + number(threshold)
+                    + " ("
+                    + r.name()
+                    + " "
+                    + severity
+                    + ")",
+            "description",
+                "Local caretaker rule "
+                    + r.name()
+                    + ": "
+                    + r.metric()
+                    + " is"
+                    + " {{ $value }}, "
+                    + (op.equals(">") ? "above " : "below ")
+                    + number(threshold)
+                    + (r.forDuration().isZero() ? "" : " for " + Units.format(r.forDuration()))
+                    + "."));
     return alert;
   }
 

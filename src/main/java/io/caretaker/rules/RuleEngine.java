@@ -1,8 +1,8 @@
 package io.caretaker.rules;
 
-import io.caretaker.metrics.Series;
 import io.caretaker.config.RuleConfig;
 import io.caretaker.config.RuleConfig.Direction;
+import io.caretaker.metrics.Series;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,17 +15,17 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Evaluates threshold rules against each snapshot. Pure: snapshot and state in, decisions out;
- * no I/O and no clock of its own, so every transition is testable with chosen instants.
+ * Evaluates threshold rules against each snapshot. Pure: snapshot and state in, decisions out; no
+ * I/O and no clock of its own, so every transition is testable with chosen instants.
  *
  * <p>Per instance: ok → pending (threshold crossed, waiting out {@code for}) → warning/critical,
  * moving between the two directly, and back to ok only once the value passes {@code clear}.
- * Entering warning or critical yields that level's actions. A series missing from a snapshot
- * leaves its instance as it was, marked stale: absent data never fires.
+ * Entering warning or critical yields that level's actions. A series missing from a snapshot leaves
+ * its instance as it was, marked stale: absent data never fires.
  *
- * <p>Closed loop: once a rule-started action finishes ({@link #actionFinished}), the instance
- * has {@link #RECOVERY_CYCLES} evaluations to return to ok; if it does not, the attempt counts as
- * not recovered and the instance's next warning runs the critical actions instead.
+ * <p>Closed loop: once a rule-started action finishes ({@link #actionFinished}), the instance has
+ * {@link #RECOVERY_CYCLES} evaluations to return to ok; if it does not, the attempt counts as not
+ * recovered and the instance's next warning runs the critical actions instead.
  */
 public final class RuleEngine {
   /** Evaluations a remediated instance has to return to ok before it counts as not recovered. */
@@ -89,8 +89,10 @@ public final class RuleEngine {
             || Double.isNaN(s.value())) {
           continue;
         }
-        Instance instance = instances.computeIfAbsent(RuleInstance.ref(rule.name(), s.labels()),
-            ref -> new Instance(rule, s.labels(), now));
+        Instance instance =
+            instances.computeIfAbsent(
+                RuleInstance.ref(rule.name(), s.labels()),
+                ref -> new Instance(rule, s.labels(), now));
         seen.add(instance.ref);
         instance.stale = false;
         instance.value = s.value();

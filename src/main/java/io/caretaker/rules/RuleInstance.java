@@ -22,12 +22,15 @@ public record RuleInstance(
 
   static String ref(String rule, Map<String, String> labels) {
     StringBuilder out = new StringBuilder(rule).append('{');
-    labels.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      if (out.charAt(out.length() - 1) != '{') {
-        out.append(',');
-      }
-      out.append(e.getKey()).append("=\"").append(e.getValue()).append('"');
-    });
+    labels.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              if (out.charAt(out.length() - 1) != '{') {
+                out.append(',');
+              }
+              out.append(e.getKey()).append("=\"").append(e.getValue()).append('"');
+            });
     return out.append('}').toString();
   }
 }

@@ -1,8 +1,16 @@
 package io.caretaker.run;
 
+import io.caretaker.actions.Action;
+import io.caretaker.actions.ActionContext;
+import io.caretaker.actions.ActionFailure;
+import io.caretaker.actions.ActionSkipped;
+import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
+import io.caretaker.actions.SkipReason;
+import io.caretaker.actions.Trigger;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.Units;
+import io.caretaker.store.StateFile;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,24 +33,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.caretaker.actions.Action;
-import io.caretaker.actions.ActionContext;
-import io.caretaker.actions.ActionFailure;
-import io.caretaker.actions.ActionSkipped;
-import io.caretaker.actions.RunRecord;
-import io.caretaker.actions.SkipReason;
-import io.caretaker.actions.Trigger;
-import io.caretaker.store.StateFile;
 
 /**
  * The only way any action runs. Rules, alerts, schedules and operators all call {@link #submit},
- * which decides whether the run may start (one run per action at a time; maintenance, cooldown
- * and budget for automatic triggers; cooldown for manual runs unless forced), runs it on a
- * bounded worker pool with its timeout, and records the outcome in the history and metrics.
- * Cooldowns and budgets read their own persisted state ({@link GuardState}), so neither a
- * restart nor a flood of skips resets them. Skips are counted one by one in
- * {@code caretaker_action_skipped_total} and recorded coalesced: one record per action and reason
- * per {@link #SKIP_WINDOW}, with a count, so a storm of alerts costs a few history lines.
+ * which decides whether the run may start (one run per action at a time; maintenance, cooldown and
+ * budget for automatic triggers; cooldown for manual runs unless forced), runs it on a bounded
+ * worker pool with its timeout, and records the outcome in the history and metrics. Cooldowns and
+ * budgets read their own persisted state ({@link GuardState}), so neither a restart nor a flood of
+ * skips resets them. Skips are counted one by one in {@code caretaker_action_skipped_total} and
+ * recorded coalesced: one record per action and reason per {@link #SKIP_WINDOW}, with a count, so a
+ * storm of alerts costs a few history lines.
  *
  * <pre>{@code
  * executor.submit("log-cleanup", Trigger.manual("api"), RunOptions.NORMAL)
@@ -51,8 +51,10 @@ import io.caretaker.store.StateFile;
  */
 public final class ActionExecutor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ActionExecutor.class);
+
   /** Skips of one action for one reason within this window share one record. */
   static final Duration SKIP_WINDOW = Duration.ofMinutes(1);
+
   /** How often a coalesced skip's growing count is written to the history. */
   private static final Duration SKIP_FLUSH = Duration.ofSeconds(5);
 
@@ -63,12 +65,14 @@ public final class ActionExecutor implements AutoCloseable {
   private final ExecutorMetrics metrics;
   private final Clock clock;
   private final ExecutorService workers;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-      daemon("caretaker-action-timer"));
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(daemon("caretaker-action-timer"));
   private final Set<String> running = new HashSet<>();
   private final GuardState guards;
+
   /** The open skip record of each action and reason ("action/reason"), and which have news. */
   private final Map<String, RunRecord> openSkips = new HashMap<>();
+
   private final Set<String> unsavedSkips = new HashSet<>();
   private final List<Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
 
@@ -89,8 +93,13 @@ public final class ActionExecutor implements AutoCloseable {
     }
   }
 
-  public ActionExecutor(Map<String, ActionConfig> configs, Map<String, Action> actions,
-      RunHistory history, Maintenance maintenance, PrometheusRegistry registry, Clock clock,
+  public ActionExecutor(
+      Map<String, ActionConfig> configs,
+      Map<String, Action> actions,
+      RunHistory history,
+      Maintenance maintenance,
+      PrometheusRegistry registry,
+      Clock clock,
       int maxConcurrentRuns) {
     this.configs = Map.copyOf(configs);
     this.actions = Map.copyOf(actions);
@@ -99,10 +108,10 @@ public final class ActionExecutor implements AutoCloseable {
     this.metrics = new ExecutorMetrics(registry, this.actions);
     this.clock = clock;
     this.workers = Executors.newFixedThreadPool(maxConcurrentRuns, daemon("caretaker-action"));
-    this.guards = new GuardState(new StateFile(history.dir().resolve("guards.json")), configs,
-        history);
-    timer.scheduleWithFixedDelay(this::saveSkips, SKIP_FLUSH.toMillis(), SKIP_FLUSH.toMillis(),
-        TimeUnit.MILLISECONDS);
+    this.guards =
+        new GuardState(new StateFile(history.dir().resolve("guards.json")), configs, history);
+    timer.scheduleWithFixedDelay(
+        this::saveSkips, SKIP_FLUSH.toMillis(), SKIP_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Called with every finished (or skipped) run, on the thread that finished it. */
@@ -162,8 +171,8 @@ public final class ActionExecutor implements AutoCloseable {
     return skip(name, trigger, reason, false, clock.instant());
   }
 
-  private Optional<SkipReason> skipReason(ActionConfig config, Trigger trigger,
-      RunOptions options, boolean dryRun, Instant now) {
+  private Optional<SkipReason> skipReason(
+      ActionConfig config, Trigger trigger, RunOptions options, boolean dryRun, Instant now) {
     String name = config.name();
     if (running.contains(name)) {
       return Optional.of(SkipReason.RUNNING);
@@ -192,22 +201,40 @@ public final class ActionExecutor implements AutoCloseable {
    * Counts a skip and records it: the first of a window as a new record (logged), the rest by
    * raising that record's count (written every few seconds, not logged). Under the lock.
    */
-  private RunRecord skip(String name, Trigger trigger, SkipReason reason, boolean dryRun,
-      Instant now) {
+  private RunRecord skip(
+      String name, Trigger trigger, SkipReason reason, boolean dryRun, Instant now) {
     metrics.skipped(name, trigger, reason);
     String key = name + "/" + reason.label();
     RunRecord open = openSkips.get(key);
     if (open != null && now.isBefore(open.startedAt().plus(SKIP_WINDOW))) {
-      RunRecord counted = new RunRecord(open.id(), name, open.trigger(), open.startedAt(), now,
-          Outcome.SKIPPED, reason.label(), open.dryRun(), Map.of("count", open.skipCount() + 1));
+      RunRecord counted =
+          new RunRecord(
+              open.id(),
+              name,
+              open.trigger(),
+              open.startedAt(),
+              now,
+              Outcome.SKIPPED,
+              reason.label(),
+              open.dryRun(),
+              Map.of("count", open.skipCount() + 1));
       openSkips.put(key, counted);
       unsavedSkips.add(key);
       history.update(counted);
       return counted;
     }
     saveSkip(key);
-    RunRecord first = new RunRecord(history.nextId(), name, trigger, now, now, Outcome.SKIPPED,
-        reason.label(), dryRun, Map.of("count", 1));
+    RunRecord first =
+        new RunRecord(
+            history.nextId(),
+            name,
+            trigger,
+            now,
+            now,
+            Outcome.SKIPPED,
+            reason.label(),
+            dryRun,
+            Map.of("count", 1));
     openSkips.put(key, first);
     finish(first);
     return first;
@@ -223,7 +250,11 @@ public final class ActionExecutor implements AutoCloseable {
     }
   }
 
-  private Run start(ActionConfig config, Trigger trigger, boolean dryRun, Instant startedAt,
+  private Run start(
+      ActionConfig config,
+      Trigger trigger,
+      boolean dryRun,
+      Instant startedAt,
       Optional<Instant> previousStart) {
     long id = history.nextId();
     CompletableFuture<RunRecord> result = new CompletableFuture<>();
@@ -232,42 +263,67 @@ public final class ActionExecutor implements AutoCloseable {
     ActionContext ctx = new ActionContext(config.name(), dryRun, trigger);
     // Written before the action starts: a stop mid-run leaves a record that the next start
     // closes as interrupted, and the id is never handed out again.
-    history.append(new RunRecord(id, config.name(), trigger, startedAt, null, Outcome.RUNNING,
-        null, dryRun, Map.of())).join();
-    Future<?> work = workers.submit(() -> {
-      RunRecord record = null;
-      try {
-        record = execute(action, ctx, id, startedAt);
-      } finally {
-        // In the history (so cooldowns see it) before leaving "running", and both before anyone
-        // hears it ended: no window in which a second run could slip in.
-        boolean first = record != null && recorded.compareAndSet(false, true);
-        if (first) {
-          finish(record);
-        }
-        synchronized (this) {
-          running.remove(config.name());
-          if (!dryRun && record != null && record.outcome() == Outcome.SKIPPED) {
-            guards.withdraw(config.name(), startedAt, previousStart);
-          }
-        }
-        if (first) {
-          result.complete(record);
-        }
-      }
-    });
+    history
+        .append(
+            new RunRecord(
+                id,
+                config.name(),
+                trigger,
+                startedAt,
+                null,
+                Outcome.RUNNING,
+                null,
+                dryRun,
+                Map.of()))
+        .join();
+    Future<?> work =
+        workers.submit(
+            () -> {
+              RunRecord record = null;
+              try {
+                record = execute(action, ctx, id, startedAt);
+              } finally {
+                // In the history (so cooldowns see it) before leaving "running", and both before
+                // anyone
+                // hears it ended: no window in which a second run could slip in.
+                boolean first = record != null && recorded.compareAndSet(false, true);
+                if (first) {
+                  finish(record);
+                }
+                synchronized (this) {
+                  running.remove(config.name());
+                  if (!dryRun && record != null && record.outcome() == Outcome.SKIPPED) {
+                    guards.withdraw(config.name(), startedAt, previousStart);
+                  }
+                }
+                if (first) {
+                  result.complete(record);
+                }
+              }
+            });
     // At the deadline the run is recorded as timed out, then interrupted; the action stays
     // "running" until its thread really returns, so a stuck run is never overlapped.
-    timer.schedule(() -> {
-      if (!work.isDone() && recorded.compareAndSet(false, true)) {
-        RunRecord timedOut = new RunRecord(id, config.name(), trigger, startedAt,
-            clock.instant(), Outcome.TIMEOUT, "timed out after " + Units.format(config.timeout()),
-            dryRun, Map.of());
-        finish(timedOut);
-        result.complete(timedOut);
-        work.cancel(true);
-      }
-    }, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    timer.schedule(
+        () -> {
+          if (!work.isDone() && recorded.compareAndSet(false, true)) {
+            RunRecord timedOut =
+                new RunRecord(
+                    id,
+                    config.name(),
+                    trigger,
+                    startedAt,
+                    clock.instant(),
+                    Outcome.TIMEOUT,
+                    "timed out after " + Units.format(config.timeout()),
+                    dryRun,
+                    Map.of());
+            finish(timedOut);
+            result.complete(timedOut);
+            work.cancel(true);
+          }
+        },
+        config.timeout().toMillis(),
+        TimeUnit.MILLISECONDS);
     return new Run(id, result);
   }
 
@@ -295,19 +351,36 @@ public final class ActionExecutor implements AutoCloseable {
       outcome = Outcome.FAILURE;
       reason = e.toString();
     }
-    return new RunRecord(id, ctx.action(), ctx.trigger(), startedAt, clock.instant(), outcome,
-        reason, ctx.dryRun(), details);
+    return new RunRecord(
+        id,
+        ctx.action(),
+        ctx.trigger(),
+        startedAt,
+        clock.instant(),
+        outcome,
+        reason,
+        ctx.dryRun(),
+        details);
   }
 
   private void finish(RunRecord record) {
     history.append(record);
     metrics.record(record);
     if (record.outcome() == Outcome.SKIPPED) {
-      log.info("Action {} ({} {}) skipped: {}", record.action(), record.trigger().type().label(),
-          record.trigger().ref(), record.reason());
+      log.info(
+          "Action {} ({} {}) skipped: {}",
+          record.action(),
+          record.trigger().type().label(),
+          record.trigger().ref(),
+          record.reason());
     } else {
-      log.info("Action {} ({} {}){} {} in {}{}", record.action(), record.trigger().type().label(),
-          record.trigger().ref(), record.dryRun() ? " dry run" : "", record.outcome().label(),
+      log.info(
+          "Action {} ({} {}){} {} in {}{}",
+          record.action(),
+          record.trigger().type().label(),
+          record.trigger().ref(),
+          record.dryRun() ? " dry run" : "",
+          record.outcome().label(),
           Units.format(Duration.between(record.startedAt(), record.finishedAt())),
           record.reason() == null ? "" : ": " + record.reason());
     }

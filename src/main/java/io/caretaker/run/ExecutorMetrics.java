@@ -1,6 +1,11 @@
 package io.caretaker.run;
 
+import io.caretaker.actions.Action;
+import io.caretaker.actions.Figure;
+import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
+import io.caretaker.actions.SkipReason;
+import io.caretaker.actions.Trigger;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -10,17 +15,12 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import io.caretaker.actions.Action;
-import io.caretaker.actions.Figure;
-import io.caretaker.actions.RunRecord;
-import io.caretaker.actions.SkipReason;
-import io.caretaker.actions.Trigger;
 
 /**
- * The {@code caretaker_action_*} metrics and the figure counters fed from run details. Every
- * action × trigger × outcome and action × skip reason starts at zero, so rates and alerts work
- * before the first failure. A figure's counter exists only when some action reports that figure,
- * with series only for those actions ({@link Figure}).
+ * The {@code caretaker_action_*} metrics and the figure counters fed from run details. Every action
+ * × trigger × outcome and action × skip reason starts at zero, so rates and alerts work before the
+ * first failure. A figure's counter exists only when some action reports that figure, with series
+ * only for those actions ({@link Figure}).
  */
 final class ExecutorMetrics {
   private final Counter runs;
@@ -32,20 +32,35 @@ final class ExecutorMetrics {
 
   ExecutorMetrics(PrometheusRegistry registry, Map<String, Action> actions) {
     this.actions = actions;
-    runs = Counter.builder().name("caretaker_action_runs_total")
-        .help("Action runs by trigger and outcome (skipped runs included).")
-        .labelNames("action", "trigger", "outcome").register(registry);
-    skipped = Counter.builder().name("caretaker_action_skipped_total")
-        .help("Runs that did not start (or stopped at once), by why. Every skip counts, though the"
-            + " history coalesces them.")
-        .labelNames("action", "reason").register(registry);
-    duration = Histogram.builder().name("caretaker_action_duration_seconds")
-        .help("How long action runs took.").unit(Unit.SECONDS)
-        .classicUpperBounds(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600)
-        .labelNames("action").register(registry);
-    lastSuccess = Gauge.builder().name("caretaker_action_last_success_timestamp_seconds")
-        .help("When the action last succeeded (not counting dry runs), unix seconds.")
-        .unit(Unit.SECONDS).labelNames("action").register(registry);
+    runs =
+        Counter.builder()
+            .name("caretaker_action_runs_total")
+            .help("Action runs by trigger and outcome (skipped runs included).")
+            .labelNames("action", "trigger", "outcome")
+            .register(registry);
+    skipped =
+        Counter.builder()
+            .name("caretaker_action_skipped_total")
+            .help(
+                "Runs that did not start (or stopped at once), by why. Every skip counts, though the"
+                    + " history coalesces them.")
+            .labelNames("action", "reason")
+            .register(registry);
+    duration =
+        Histogram.builder()
+            .name("caretaker_action_duration_seconds")
+            .help("How long action runs took.")
+            .unit(Unit.SECONDS)
+            .classicUpperBounds(0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600)
+            .labelNames("action")
+            .register(registry);
+    lastSuccess =
+        Gauge.builder()
+            .name("caretaker_action_last_success_timestamp_seconds")
+            .help("When the action last succeeded (not counting dry runs), unix seconds.")
+            .unit(Unit.SECONDS)
+            .labelNames("action")
+            .register(registry);
     registerFigures(registry);
     for (String action : actions.keySet()) {
       for (Trigger.Type t : Trigger.Type.values()) {
@@ -62,11 +77,18 @@ final class ExecutorMetrics {
 
   private void registerFigures(PrometheusRegistry registry) {
     for (Figure f : Figure.values()) {
-      List<String> producers = actions.entrySet().stream()
-          .filter(e -> e.getValue().figures().contains(f)).map(Map.Entry::getKey).toList();
+      List<String> producers =
+          actions.entrySet().stream()
+              .filter(e -> e.getValue().figures().contains(f))
+              .map(Map.Entry::getKey)
+              .toList();
       if (!producers.isEmpty()) {
-        Counter counter = Counter.builder().name(f.metric()).help(f.help())
-            .labelNames("action").register(registry);
+        Counter counter =
+            Counter.builder()
+                .name(f.metric())
+                .help(f.help())
+                .labelNames("action")
+                .register(registry);
         producers.forEach(counter::labelValues);
         figures.put(f, counter);
       }
@@ -85,7 +107,8 @@ final class ExecutorMetrics {
       return;
     }
     runs.labelValues(r.action(), r.trigger().type().label(), r.outcome().label()).inc();
-    duration.labelValues(r.action())
+    duration
+        .labelValues(r.action())
         .observe(Duration.between(r.startedAt(), r.finishedAt()).toNanos() / 1e9);
     if (r.dryRun()) {
       return;

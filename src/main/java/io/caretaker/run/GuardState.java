@@ -1,6 +1,8 @@
 package io.caretaker.run;
 
+import io.caretaker.actions.RunRecord;
 import io.caretaker.config.ActionConfig;
+import io.caretaker.store.StateFile;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -12,16 +14,13 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.caretaker.actions.RunRecord;
-import io.caretaker.store.StateFile;
 
 /**
  * What cooldowns and budgets read: each action's last start and the starts of its automatic runs
- * within its budget window. Kept in {@code data_dir/guards.json}, written (aside, fsynced,
- * renamed) before a run starts, so neither a restart nor any number of records in the history
- * makes the executor forget a run. Without the file (a first start, or an upgrade) it is seeded
- * from the history. Dry runs and skips do not count. Not thread-safe: the executor's lock guards
- * it.
+ * within its budget window. Kept in {@code data_dir/guards.json}, written (aside, fsynced, renamed)
+ * before a run starts, so neither a restart nor any number of records in the history makes the
+ * executor forget a run. Without the file (a first start, or an upgrade) it is seeded from the
+ * history. Dry runs and skips do not count. Not thread-safe: the executor's lock guards it.
  */
 final class GuardState {
   private static final Logger log = LoggerFactory.getLogger(GuardState.class);
@@ -54,7 +53,8 @@ final class GuardState {
   /** Automatic starts of {@code action} after {@code since}. */
   long automaticStartsAfter(String action, Instant since) {
     return automaticStarts.getOrDefault(action, new ArrayDeque<>()).stream()
-        .filter(t -> t.isAfter(since)).count();
+        .filter(t -> t.isAfter(since))
+        .count();
   }
 
   /** Records a start that counts, and persists it before the run begins. */
@@ -89,8 +89,11 @@ final class GuardState {
     if (starts == null) {
       return;
     }
-    Duration window = Optional.ofNullable(configs.get(action)).flatMap(ActionConfig::budget)
-        .map(ActionConfig.Budget::per).orElse(Duration.ZERO);
+    Duration window =
+        Optional.ofNullable(configs.get(action))
+            .flatMap(ActionConfig::budget)
+            .map(ActionConfig.Budget::per)
+            .orElse(Duration.ZERO);
     while (!starts.isEmpty() && !starts.peekFirst().isAfter(now.minus(window))) {
       starts.removeFirst();
     }
@@ -100,8 +103,10 @@ final class GuardState {
     Instant now = Instant.now();
     for (String action : configs.keySet()) {
       history.last(action, RunRecord::ran).ifPresent(r -> lastStart.put(action, r.startedAt()));
-      List<RunRecord> automatic = history.newest(Optional.of(action), Integer.MAX_VALUE).stream()
-          .filter(r -> r.ran() && r.trigger().automatic()).toList();
+      List<RunRecord> automatic =
+          history.newest(Optional.of(action), Integer.MAX_VALUE).stream()
+              .filter(r -> r.ran() && r.trigger().automatic())
+              .toList();
       Deque<Instant> starts = new ArrayDeque<>();
       automatic.forEach(r -> starts.addFirst(r.startedAt()));
       automaticStarts.put(action, starts);
@@ -115,29 +120,34 @@ final class GuardState {
     if (!(actions instanceof Map<?, ?> map)) {
       return;
     }
-    map.forEach((name, value) -> {
-      if (value instanceof Map<?, ?> entry && name instanceof String action) {
-        if (entry.get("last_start") instanceof String t) {
-          lastStart.put(action, Instant.parse(t));
-        }
-        Deque<Instant> starts = new ArrayDeque<>();
-        if (entry.get("automatic_starts") instanceof List<?> list) {
-          list.forEach(t -> starts.addLast(Instant.parse((String) t)));
-        }
-        automaticStarts.put(action, starts);
-      }
-    });
+    map.forEach(
+        (name, value) -> {
+          if (value instanceof Map<?, ?> entry && name instanceof String action) {
+            if (entry.get("last_start") instanceof String t) {
+              lastStart.put(action, Instant.parse(t));
+            }
+            Deque<Instant> starts = new ArrayDeque<>();
+            if (entry.get("automatic_starts") instanceof List<?> list) {
+              list.forEach(t -> starts.addLast(Instant.parse((String) t)));
+            }
+            automaticStarts.put(action, starts);
+          }
+        });
   }
 
   private Map<String, Object> toJson() {
     Map<String, Object> actions = new LinkedHashMap<>();
-    lastStart.forEach((action, at) -> {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("last_start", at.toString());
-      entry.put("automatic_starts", automaticStarts.getOrDefault(action, new ArrayDeque<>())
-          .stream().map(Instant::toString).toList());
-      actions.put(action, entry);
-    });
+    lastStart.forEach(
+        (action, at) -> {
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("last_start", at.toString());
+          entry.put(
+              "automatic_starts",
+              automaticStarts.getOrDefault(action, new ArrayDeque<>()).stream()
+                  .map(Instant::toString)
+                  .toList());
+          actions.put(action, entry);
+        });
     return Map.of("actions", actions);
   }
 }

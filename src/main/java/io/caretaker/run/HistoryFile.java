@@ -25,10 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code runs.jsonl} and the one thread that writes it: appends (fsynced) and compactions run
- * there in the order they were asked for, so no reader ever waits on the disk. Reading happens
- * once, at start-up, before the thread takes over: a torn last line is cut off, unreadable lines
- * are skipped.
+ * {@code runs.jsonl} and the one thread that writes it: appends (fsynced) and compactions run there
+ * in the order they were asked for, so no reader ever waits on the disk. Reading happens once, at
+ * start-up, before the thread takes over: a torn last line is cut off, unreadable lines are
+ * skipped.
  */
 final class HistoryFile implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HistoryFile.class);
@@ -36,11 +36,13 @@ final class HistoryFile implements AutoCloseable {
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private final Path file;
-  private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "caretaker-history");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "caretaker-history");
+            t.setDaemon(true);
+            return t;
+          });
   private FileChannel channel;
   private long lines;
 
@@ -75,8 +77,9 @@ final class HistoryFile implements AutoCloseable {
         log.warn("Run history {}: skipped {} unreadable records", file, skipped);
       }
     }
-    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
+    channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     return records;
   }
 
@@ -84,20 +87,22 @@ final class HistoryFile implements AutoCloseable {
    * Appends {@code record} on the writer thread; when the file has grown past {@code maxLines},
    * rewrites it from {@code current}. The future completes once the line is fsynced.
    */
-  CompletableFuture<Void> append(RunRecord record, long maxLines,
-      Supplier<Collection<RunRecord>> current) {
-    return CompletableFuture.runAsync(() -> {
-      try {
-        channel.write(ByteBuffer.wrap(line(record)));
-        channel.force(false);
-        if (++lines > maxLines) {
-          compact(current.get());
-        }
-      } catch (IOException e) {
-        // The record stays in memory; the run itself happened and must still be reported.
-        log.error("Cannot write run history {}: {}", file, e.toString());
-      }
-    }, writer);
+  CompletableFuture<Void> append(
+      RunRecord record, long maxLines, Supplier<Collection<RunRecord>> current) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            channel.write(ByteBuffer.wrap(line(record)));
+            channel.force(false);
+            if (++lines > maxLines) {
+              compact(current.get());
+            }
+          } catch (IOException e) {
+            // The record stays in memory; the run itself happened and must still be reported.
+            log.error("Cannot write run history {}: {}", file, e.toString());
+          }
+        },
+        writer);
   }
 
   @Override
@@ -133,7 +138,9 @@ final class HistoryFile implements AutoCloseable {
       end--;
     }
     if (end < bytes.length) {
-      log.warn("Run history {}: dropping a torn last record ({} bytes) left by a crash", file,
+      log.warn(
+          "Run history {}: dropping a torn last record ({} bytes) left by a crash",
+          file,
           bytes.length - end);
       try (FileChannel truncate = FileChannel.open(file, StandardOpenOption.WRITE)) {
         truncate.truncate(end);

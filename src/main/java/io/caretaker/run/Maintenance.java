@@ -2,6 +2,7 @@ package io.caretaker.run;
 
 import com.cronutils.model.time.ExecutionTime;
 import io.caretaker.config.MaintenanceConfig;
+import io.caretaker.store.StateFile;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -10,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import io.caretaker.store.StateFile;
 
 /**
  * Maintenance mode: switched on by an operator (until a time, kept across restarts when a state
@@ -36,26 +36,34 @@ public final class Maintenance {
   }
 
   public Maintenance(MaintenanceConfig config, Optional<StateFile> state) {
-    this.windows = config.windows().stream()
-        .map(w -> new Window(ExecutionTime.forCron(w.cron()), w.duration(), w.timezone()))
-        .toList();
+    this.windows =
+        config.windows().stream()
+            .map(w -> new Window(ExecutionTime.forCron(w.cron()), w.duration(), w.timezone()))
+            .toList();
     this.state = state;
-    state.map(StateFile::read).filter(s -> s.get("until") instanceof String).ifPresent(s ->
-        manual = new Manual(Instant.parse((String) s.get("until")),
-            String.valueOf(s.getOrDefault("reason", ""))));
+    state
+        .map(StateFile::read)
+        .filter(s -> s.get("until") instanceof String)
+        .ifPresent(
+            s ->
+                manual =
+                    new Manual(
+                        Instant.parse((String) s.get("until")),
+                        String.valueOf(s.getOrDefault("reason", ""))));
   }
 
   /** Sets (or with null clears) the operator's maintenance, persisting it. */
   public void set(Manual manual) {
     this.manual = manual;
-    state.ifPresent(s -> {
-      Map<String, Object> saved = new LinkedHashMap<>();
-      if (manual != null) {
-        saved.put("until", manual.until().toString());
-        saved.put("reason", manual.reason());
-      }
-      s.write(saved);
-    });
+    state.ifPresent(
+        s -> {
+          Map<String, Object> saved = new LinkedHashMap<>();
+          if (manual != null) {
+            saved.put("until", manual.until().toString());
+            saved.put("reason", manual.reason());
+          }
+          s.write(saved);
+        });
   }
 
   /** Why maintenance is active at {@code now}, or empty when it is not. */
@@ -67,15 +75,21 @@ public final class Maintenance {
   public Status status(Instant now) {
     Manual m = manual;
     if (m != null && now.isBefore(m.until())) {
-      return new Status(true, Optional.of(m.until()),
-          "maintenance mode" + (m.reason().isEmpty() ? "" : ": " + m.reason()), "manual");
+      return new Status(
+          true,
+          Optional.of(m.until()),
+          "maintenance mode" + (m.reason().isEmpty() ? "" : ": " + m.reason()),
+          "manual");
     }
     for (Window w : windows) {
       ZonedDateTime local = now.atZone(w.timezone());
       Optional<ZonedDateTime> opened = w.opens().lastExecution(local);
       if (opened.isPresent() && local.isBefore(opened.get().plus(w.duration()))) {
-        return new Status(true, Optional.of(opened.get().plus(w.duration()).toInstant()),
-            "maintenance window opened at " + opened.get().toOffsetDateTime(), "window");
+        return new Status(
+            true,
+            Optional.of(opened.get().plus(w.duration()).toInstant()),
+            "maintenance window opened at " + opened.get().toOffsetDateTime(),
+            "window");
       }
     }
     return new Status(false, Optional.empty(), "", "none");

@@ -20,13 +20,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The run history: an in-memory view that readers use without waiting (an event-loop GET never
- * waits on a disk), kept in {@code data_dir/runs.jsonl} by one writer thread ({@link
- * HistoryFile}). A record may be written more than once under its id (a run when it starts and
- * when it ends; a coalesced skip as its count grows): the last line of an id wins. On open, a run
- * whose last line says running was interrupted by a stop: it is recorded as a failure, reason
- * {@value #INTERRUPTED}. Ids are never reused. The newest {@code capacity} executed runs are
- * kept, and beside them at most {@code capacity} skip records: a flood of skips never pushes out
- * a run that executed.
+ * waits on a disk), kept in {@code data_dir/runs.jsonl} by one writer thread ({@link HistoryFile}).
+ * A record may be written more than once under its id (a run when it starts and when it ends; a
+ * coalesced skip as its count grows): the last line of an id wins. On open, a run whose last line
+ * says running was interrupted by a stop: it is recorded as a failure, reason {@value
+ * #INTERRUPTED}. Ids are never reused. The newest {@code capacity} executed runs are kept, and
+ * beside them at most {@code capacity} skip records: a flood of skips never pushes out a run that
+ * executed.
  */
 public final class RunHistory implements RunLog, AutoCloseable {
   static final String INTERRUPTED = "interrupted";
@@ -34,8 +34,10 @@ public final class RunHistory implements RunLog, AutoCloseable {
 
   private final int capacity;
   private final HistoryFile file;
+
   /** By id, which is also start order; changed under the lock, read without it. */
   private final ConcurrentSkipListMap<Long, RunRecord> records = new ConcurrentSkipListMap<>();
+
   private int skips;
   private long lastId;
 
@@ -60,9 +62,9 @@ public final class RunHistory implements RunLog, AutoCloseable {
   }
 
   /**
-   * Records a run, new or a later state of one already here: in the view at once, in the file
-   * by the writer thread. The future completes when the line is fsynced (a run's start is
-   * awaited, so a kill -9 never loses a started run; the rest need not wait).
+   * Records a run, new or a later state of one already here: in the view at once, in the file by
+   * the writer thread. The future completes when the line is fsynced (a run's start is awaited, so
+   * a kill -9 never loses a started run; the rest need not wait).
    */
   public synchronized CompletableFuture<Void> append(RunRecord record) {
     put(record);
@@ -70,8 +72,8 @@ public final class RunHistory implements RunLog, AutoCloseable {
   }
 
   /**
-   * Replaces a record in the view only (a coalesced skip counting up); a later {@link #append}
-   * of the same id writes it.
+   * Replaces a record in the view only (a coalesced skip counting up); a later {@link #append} of
+   * the same id writes it.
    */
   public synchronized void update(RunRecord record) {
     put(record);
@@ -81,7 +83,7 @@ public final class RunHistory implements RunLog, AutoCloseable {
   public List<RunRecord> newest(Optional<String> action, int limit) {
     List<RunRecord> out = new ArrayList<>();
     for (Iterator<RunRecord> it = records.descendingMap().values().iterator();
-        it.hasNext() && out.size() < limit;) {
+        it.hasNext() && out.size() < limit; ) {
       RunRecord r = it.next();
       if (action.isEmpty() || action.get().equals(r.action())) {
         out.add(r);
@@ -143,7 +145,7 @@ public final class RunHistory implements RunLog, AutoCloseable {
   /** The oldest skip record, or executed run; never the newest record (ids continue from it). */
   private void evictOldest(boolean skipRecord) {
     long newest = records.lastKey();
-    for (Iterator<RunRecord> it = records.values().iterator(); it.hasNext();) {
+    for (Iterator<RunRecord> it = records.values().iterator(); it.hasNext(); ) {
       RunRecord r = it.next();
       if (skip(r) == skipRecord && r.id() != newest) {
         it.remove();
@@ -156,13 +158,24 @@ public final class RunHistory implements RunLog, AutoCloseable {
   }
 
   private void closeInterrupted(Instant now) {
-    List<RunRecord> interrupted = records.values().stream()
-        .filter(r -> r.outcome() == Outcome.RUNNING).toList();
+    List<RunRecord> interrupted =
+        records.values().stream().filter(r -> r.outcome() == Outcome.RUNNING).toList();
     for (RunRecord r : interrupted) {
-      log.warn("Run {} of {} was interrupted by a stop of the agent; recorded as failed", r.id(),
+      log.warn(
+          "Run {} of {} was interrupted by a stop of the agent; recorded as failed",
+          r.id(),
           r.action());
-      append(new RunRecord(r.id(), r.action(), r.trigger(), r.startedAt(), now, Outcome.FAILURE,
-          INTERRUPTED, r.dryRun(), r.details()));
+      append(
+          new RunRecord(
+              r.id(),
+              r.action(),
+              r.trigger(),
+              r.startedAt(),
+              now,
+              Outcome.FAILURE,
+              INTERRUPTED,
+              r.dryRun(),
+              r.details()));
     }
   }
 }

@@ -9,10 +9,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Writes a file so that it is either whole or absent (or, when replacing, whole and old): the
- * bytes go to {@code name.tmp}, are fsynced, renamed over the target and the directory is
- * fsynced. On any failure (a full disk included) the temp file is removed, so nothing half
- * written is left behind.
+ * Writes a file so that it is either whole or absent (or, when replacing, whole and old): the bytes
+ * go to {@code name.tmp}, are fsynced, renamed over the target and the directory is fsynced. On any
+ * failure (a full disk included) the temp file is removed, so nothing half written is left behind.
  *
  * <pre>{@code
  * AtomicFile.write(dir.resolve("state.json"), bytes, AtomicFile.Mode.REPLACE);
@@ -23,15 +22,22 @@ public final class AtomicFile {
   public static final String TMP_SUFFIX = ".tmp";
 
   /** Whether an existing target is replaced or the write fails with FileAlreadyExists. */
-  public enum Mode { REPLACE, CREATE_NEW }
+  public enum Mode {
+    REPLACE,
+    CREATE_NEW
+  }
 
   private AtomicFile() {}
 
   public static void write(Path target, byte[] content, Mode mode) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + TMP_SUFFIX);
     try {
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      try (FileChannel out =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {
           out.write(buf);
@@ -39,8 +45,8 @@ public final class AtomicFile {
         out.force(true);
       }
       if (mode == Mode.REPLACE) {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } else {
         Files.createLink(target, tmp); // fails rather than replace
         Files.delete(tmp);

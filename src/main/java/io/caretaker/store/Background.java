@@ -8,10 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs bulk work (compressing, archiving) on a fresh thread at a lowered CPU priority, so a
- * trading system on the same host keeps its cores. Linux applies {@code setpriority} per thread;
- * Java's own thread priorities do nothing there. Each call gets its own thread because an
- * unprivileged process cannot raise a thread's priority back once lowered.
+ * Runs bulk work (compressing, archiving) on a fresh thread at a lowered CPU priority, so a trading
+ * system on the same host keeps its cores. Linux applies {@code setpriority} per thread; Java's own
+ * thread priorities do nothing there. Each call gets its own thread because an unprivileged process
+ * cannot raise a thread's priority back once lowered.
  */
 public final class Background {
   /** The nice value bulk work runs at (0 normal, 19 lowest). */
@@ -34,8 +34,8 @@ public final class Background {
     try {
       return Native.load("c", LibC.class);
     } catch (UnsatisfiedLinkError | RuntimeException e) {
-      log.warn("Cannot lower the priority of bulk work ({}); it runs at normal priority", e
-          .toString());
+      log.warn(
+          "Cannot lower the priority of bulk work ({}); it runs at normal priority", e.toString());
       return null;
     }
   }
@@ -46,8 +46,9 @@ public final class Background {
       return 0;
     }
     try {
-      return LIBC.setpriority(0 /* PRIO_PROCESS: a thread id on Linux */, LIBC.gettid(), NICE)
-          == 0 ? NICE : 0;
+      return LIBC.setpriority(0 /* PRIO_PROCESS: a thread id on Linux */, LIBC.gettid(), NICE) == 0
+          ? NICE
+          : 0;
     } catch (UnsatisfiedLinkError e) {
       return 0;
     }
@@ -57,14 +58,17 @@ public final class Background {
   public static <T> T run(String name, Callable<T> work) throws Exception {
     AtomicReference<T> result = new AtomicReference<>();
     AtomicReference<Exception> failure = new AtomicReference<>();
-    Thread thread = new Thread(() -> {
-      lowerCurrentThread();
-      try {
-        result.set(work.call());
-      } catch (Exception e) {
-        failure.set(e);
-      }
-    }, name);
+    Thread thread =
+        new Thread(
+            () -> {
+              lowerCurrentThread();
+              try {
+                result.set(work.call());
+              } catch (Exception e) {
+                failure.set(e);
+              }
+            },
+            name);
     thread.setDaemon(true);
     thread.start();
     try {

@@ -8,10 +8,14 @@ public final class FileErrors {
   private FileErrors() {}
 
   public static String describe(Exception e) {
-    String kind = e instanceof AccessDeniedException ? "permission denied"
-        : e instanceof NoSuchFileException ? "vanished"
-        : e.getMessage() != null && e.getMessage().contains("No space left") ? "disk full"
-        : e.getClass().getSimpleName();
+    String kind =
+        e instanceof AccessDeniedException
+            ? "permission denied"
+            : e instanceof NoSuchFileException
+                ? "vanished"
+                : e.getMessage() != null && e.getMessage().contains("No space left")
+                    ? "disk full"
+                    : e.getClass().getSimpleName();
     return e.getMessage() == null ? kind : kind + " (" + e.getMessage() + ")";
   }
 }

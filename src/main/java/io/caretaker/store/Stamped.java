@@ -12,14 +12,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Files named with a UTC timestamp ({@code health_check_20261123T100000Z.md},
- * {@code backup-20261123T100000Z.tar.gz}): the stamp, and keeping only the newest few. The stamp
- * sorts as text in time order, so "newest" needs no file times. A second file of the same second
- * gets {@code _2}, {@code _3}... after the stamp (sorting after the first), so names never collide.
+ * Files named with a UTC timestamp ({@code health_check_20261123T100000Z.md}, {@code
+ * backup-20261123T100000Z.tar.gz}): the stamp, and keeping only the newest few. The stamp sorts as
+ * text in time order, so "newest" needs no file times. A second file of the same second gets {@code
+ * _2}, {@code _3}... after the stamp (sorting after the first), so names never collide.
  */
 public final class Stamped {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
   /** A stamp, inside the regexes {@link #keepNewest} takes. */
   public static final String STAMP_REGEX = "\\d{8}T\\d{6}Z(?:_\\d+)?";
 
@@ -30,8 +31,8 @@ public final class Stamped {
   }
 
   /**
-   * {@code dir/prefix + stamp}, with a counter after the stamp when a file of that name with any
-   * of {@code suffixes} exists already.
+   * {@code dir/prefix + stamp}, with a counter after the stamp when a file of that name with any of
+   * {@code suffixes} exists already.
    */
   public static Path unique(Path dir, String prefix, Instant t, String... suffixes) {
     String stamp = stamp(t);
@@ -51,8 +52,8 @@ public final class Stamped {
       throws IOException {
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {
-      files = list.filter(f -> name.matcher(f.getFileName().toString()).matches()).sorted()
-          .toList();
+      files =
+          list.filter(f -> name.matcher(f.getFileName().toString()).matches()).sorted().toList();
     }
     int deleted = 0;
     for (Path old : files.subList(0, Math.max(0, files.size() - keep))) {

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A small JSON state file in the data directory (paused schedules, maintenance set by an
- * operator) that survives a restart: written aside, fsynced, renamed, so it is whole or old.
+ * A small JSON state file in the data directory (paused schedules, maintenance set by an operator)
+ * that survives a restart: written aside, fsynced, renamed, so it is whole or old.
  */
 public final class StateFile {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -17,9 +17,11 @@ import java.util.Map;
  */
 public final class EventBody {
   private static final ObjectMapper JSON = InputLimits.jsonMapper();
+
   /** For "is the whole body one object?": anything after it makes the answer no. */
-  private static final com.fasterxml.jackson.databind.ObjectReader WHOLE_OBJECT = JSON
-      .readerFor(Map.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final com.fasterxml.jackson.databind.ObjectReader WHOLE_OBJECT =
+      JSON.readerFor(Map.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   /** Rejections listed in an answer; the count covers them all. */
   static final int MAX_LISTED = 100;
 
@@ -48,7 +50,7 @@ public final class EventBody {
     try (JsonParser p = JSON.createParser(body)) {
       p.nextToken();
       int position = 0;
-      for (JsonToken t; (t = p.nextToken()) != JsonToken.END_ARRAY && t != null;) {
+      for (JsonToken t; (t = p.nextToken()) != JsonToken.END_ARRAY && t != null; ) {
         position++;
         if (t == JsonToken.START_OBJECT) {
           tally.event(position, JSON.readValue(p, Map.class));
@@ -58,9 +60,13 @@ public final class EventBody {
         }
       }
     } catch (IOException e) {
-      tally.reject(0, Rejection.MALFORMED, "the JSON array is malformed: "
-          + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-          ? InputLimits.describe(j) : e.getMessage()));
+      tally.reject(
+          0,
+          Rejection.MALFORMED,
+          "the JSON array is malformed: "
+              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                  ? InputLimits.describe(j)
+                  : e.getMessage()));
     }
   }
 

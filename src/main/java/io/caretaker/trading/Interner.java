@@ -5,11 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Decodes UTF-8 bytes to a String, reusing one String per distinct short value. Order events
- * repeat a handful of field names and values (status, side, venue, symbol) millions of times;
- * decoding each anew is much of what reading a stream costs. Not thread-safe: one per
- * connection (Lettuce decodes a connection's replies on one thread). Bounded; values that do not
- * fit are decoded as usual.
+ * Decodes UTF-8 bytes to a String, reusing one String per distinct short value. Order events repeat
+ * a handful of field names and values (status, side, venue, symbol) millions of times; decoding
+ * each anew is much of what reading a stream costs. Not thread-safe: one per connection (Lettuce
+ * decodes a connection's replies on one thread). Bounded; values that do not fit are decoded as
+ * usual.
  */
 final class Interner {
   private static final int MAX_LENGTH = 32;

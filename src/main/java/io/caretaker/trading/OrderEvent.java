@@ -5,8 +5,8 @@ import java.util.OptionalDouble;
 import java.util.Set;
 
 /** One order event, validated: {@code {"type":"order","status":..,"side":..,"venue":..}}. */
-public record OrderEvent(String status, String side, String venue, String symbol,
-    OptionalDouble latencyMs) {
+public record OrderEvent(
+    String status, String side, String venue, String symbol, OptionalDouble latencyMs) {
 
   static final Set<String> STATUSES =
       Set.of("submitted", "filled", "partially_filled", "cancelled", "rejected");
@@ -45,13 +45,19 @@ public record OrderEvent(String status, String side, String venue, String symbol
 
   /** Validates fields as parsed from JSON or read from a stream entry (all strings there). */
   static OrderEvent from(Map<String, ?> fields) throws Invalid {
-    return of(fields.get("type"), fields.get("status"), fields.get("side"), fields.get("venue"),
-        fields.get("latency_ms"), fields.get("symbol"));
+    return of(
+        fields.get("type"),
+        fields.get("status"),
+        fields.get("side"),
+        fields.get("venue"),
+        fields.get("latency_ms"),
+        fields.get("symbol"));
   }
 
   /** Validates one event's fields, each null when absent; latency a number or its text. */
-  static OrderEvent of(Object type, Object status, Object side, Object venue, Object latency,
-      Object symbol) throws Invalid {
+  static OrderEvent of(
+      Object type, Object status, Object side, Object venue, Object latency, Object symbol)
+      throws Invalid {
     if (!"order".equals(type)) {
       throw new Invalid(Rejection.UNKNOWN_TYPE);
     }
@@ -77,7 +83,7 @@ public record OrderEvent(String status, String side, String venue, String symbol
       }
       latencyMs = OptionalDouble.of(ms);
     }
-    return new OrderEvent(statusText, sideText, venueText,
-        symbol == null ? null : symbol.toString(), latencyMs);
+    return new OrderEvent(
+        statusText, sideText, venueText, symbol == null ? null : symbol.toString(), latencyMs);
   }
 }

@@ -6,17 +6,17 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads an XREADGROUP reply of one stream straight into a {@link ReadBatch}, on Lettuce's
- * decoding thread: ids stay bytes (they only go back in XACK), field names and repeated values
- * are interned, plain decimal latencies are parsed from the bytes. Lettuce's own stream output
- * builds a map and a dozen strings per entry: reading this way took the agent's CPU per entry
- * from 5.6 to 3.8 µs (docs/BENCHMARKS.md).
+ * Reads an XREADGROUP reply of one stream straight into a {@link ReadBatch}, on Lettuce's decoding
+ * thread: ids stay bytes (they only go back in XACK), field names and repeated values are interned,
+ * plain decimal latencies are parsed from the bytes. Lettuce's own stream output builds a map and a
+ * dozen strings per entry: reading this way took the agent's CPU per entry from 5.6 to 3.8 µs
+ * (docs/BENCHMARKS.md).
  *
- * <p>Lettuce reports, after every element, how many aggregates are still open
- * ({@link #complete}); an entry is {@code [id, [field, value, ...]]}, so the depth at which the
- * first id arrives tells ids (that depth) from fields (one deeper), the same under RESP2 and
- * RESP3. A deleted entry still pending has no fields (a null array or a null) and is rejected
- * for its missing type, as it was through Lettuce's output.
+ * <p>Lettuce reports, after every element, how many aggregates are still open ({@link #complete});
+ * an entry is {@code [id, [field, value, ...]]}, so the depth at which the first id arrives tells
+ * ids (that depth) from fields (one deeper), the same under RESP2 and RESP3. A deleted entry still
+ * pending has no fields (a null array or a null) and is rejected for its missing type, as it was
+ * through Lettuce's output.
  */
 final class ReadBatchOutput extends CommandOutput<String, String, ReadBatch> {
   private final Interner interner;
@@ -89,7 +89,7 @@ final class ReadBatchOutput extends CommandOutput<String, String, ReadBatch> {
       case "venue" -> venue = interner.decode(value);
       case "symbol" -> symbol = interner.decode(value);
       case "latency_ms" -> latency = latency(value);
-      default -> { } // other fields are the producer's business
+      default -> {} // other fields are the producer's business
     }
   }
 
@@ -103,9 +103,9 @@ final class ReadBatchOutput extends CommandOutput<String, String, ReadBatch> {
   }
 
   /**
-   * A plain decimal ({@code 1.25}, at most 15 digits) parsed from the bytes; exact, since both
-   * the digits and the power of ten are exact doubles and one division rounds once. Anything
-   * else goes to {@link Double#parseDouble} through {@link OrderEvent#of}.
+   * A plain decimal ({@code 1.25}, at most 15 digits) parsed from the bytes; exact, since both the
+   * digits and the power of ten are exact doubles and one division rounds once. Anything else goes
+   * to {@link Double#parseDouble} through {@link OrderEvent#of}.
    */
   static Object latency(ByteBuffer value) {
     int start = value.position();

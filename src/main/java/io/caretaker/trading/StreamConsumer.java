@@ -1,7 +1,7 @@
 package io.caretaker.trading;
 
-import io.caretaker.redis.RedisConnection;
 import io.caretaker.config.TradingConfig.EventStream;
+import io.caretaker.redis.RedisConnection;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads order events from a Redis stream through a consumer group, on its own thread and
- * connection. Each batch is counted, then acknowledged; after a restart the entries this
- * consumer had received but not acknowledged are read first, so nothing is lost. Malformed
- * entries are acknowledged and counted as rejected. Redis going away pauses it; it reconnects
- * by itself. A new group starts at the stream's end: history is not replayed.
+ * connection. Each batch is counted, then acknowledged; after a restart the entries this consumer
+ * had received but not acknowledged are read first, so nothing is lost. Malformed entries are
+ * acknowledged and counted as rejected. Redis going away pauses it; it reconnects by itself. A new
+ * group starts at the stream's end: history is not replayed.
  */
 public final class StreamConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamConsumer.class);
@@ -45,15 +45,21 @@ public final class StreamConsumer implements AutoCloseable {
   private volatile StatefulRedisConnection<String, String> connection;
   private Interner interner;
 
-  public StreamConsumer(RedisConnection redis, EventStream config, String consumer,
-      TradingEvents events, Duration commandTimeout) {
+  public StreamConsumer(
+      RedisConnection redis,
+      EventStream config,
+      String consumer,
+      TradingEvents events,
+      Duration commandTimeout) {
     this.redis = redis;
     this.config = config;
     this.consumer = consumer;
     this.events = events;
     this.timeout = commandTimeout.plusSeconds(1);
-    this.block = commandTimeout.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0
-        ? commandTimeout.dividedBy(2) : Duration.ofSeconds(1);
+    this.block =
+        commandTimeout.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0
+            ? commandTimeout.dividedBy(2)
+            : Duration.ofSeconds(1);
     this.thread = new Thread(this::loop, "caretaker-events-stream");
     thread.setDaemon(true);
   }
@@ -78,8 +84,11 @@ public final class StreamConsumer implements AutoCloseable {
         }
         if (!reportedDown) {
           reportedDown = true;
-          log.warn("Cannot read stream {}: {}; retrying every {}s", config.stream(),
-              e.getMessage(), RETRY.toSeconds());
+          log.warn(
+              "Cannot read stream {}: {}; retrying every {}s",
+              config.stream(),
+              e.getMessage(),
+              RETRY.toSeconds());
         }
         closeConnection();
         sleep();
@@ -97,12 +106,12 @@ public final class StreamConsumer implements AutoCloseable {
 
   /**
    * Reads until stopped or Redis fails: first this consumer's unacknowledged backlog ("0"), then
-   * new entries (">"). While a backlog drains (full batches), the next non-blocking read is on
-   * the wire while a batch is counted, since Lettuce decodes on its own thread. Once caught up,
-   * each batch is acknowledged, and the ack awaited, before the next read blocks: an XACK queued
-   * behind a blocking read would wait for it, and could be lost on shutdown. A batch is counted
-   * only after the previous XACK returned, so a failure leaves at most one counted batch
-   * unacknowledged, as a synchronous loop would.
+   * new entries (">"). While a backlog drains (full batches), the next non-blocking read is on the
+   * wire while a batch is counted, since Lettuce decodes on its own thread. Once caught up, each
+   * batch is acknowledged, and the ack awaited, before the next read blocks: an XACK queued behind
+   * a blocking read would wait for it, and could be lost on shutdown. A batch is counted only after
+   * the previous XACK returned, so a failure leaves at most one counted batch unacknowledged, as a
+   * synchronous loop would.
    */
   private void consume(RedisAsyncCommands<String, String> async)
       throws ExecutionException, TimeoutException, InterruptedException {
@@ -142,8 +151,8 @@ public final class StreamConsumer implements AutoCloseable {
     }
   }
 
-  private RedisFuture<ReadBatch> read(RedisAsyncCommands<String, String> async, boolean pending,
-      boolean blocking) {
+  private RedisFuture<ReadBatch> read(
+      RedisAsyncCommands<String, String> async, boolean pending, boolean blocking) {
     XReadArgs options = XReadArgs.Builder.count(BATCH);
     if (blocking) {
       options.block(block);
@@ -152,15 +161,19 @@ public final class StreamConsumer implements AutoCloseable {
   }
 
   /** XREADGROUP, read by {@link ReadBatchOutput} rather than into Lettuce's stream messages. */
-  static RedisFuture<ReadBatch> readGroup(RedisAsyncCommands<String, String> async,
-      Interner interner, EventStream stream, String consumer, String offset,
+  static RedisFuture<ReadBatch> readGroup(
+      RedisAsyncCommands<String, String> async,
+      Interner interner,
+      EventStream stream,
+      String consumer,
+      String offset,
       XReadArgs options) {
-    CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8)
-        .add("GROUP").add(stream.group()).add(consumer);
+    CommandArgs<String, String> args =
+        new CommandArgs<>(StringCodec.UTF8).add("GROUP").add(stream.group()).add(consumer);
     options.build(args);
     args.add("STREAMS").addKey(stream.stream()).add(offset);
-    return async.dispatch(CommandType.XREADGROUP,
-        new ReadBatchOutput(StringCodec.UTF8, interner), args);
+    return async.dispatch(
+        CommandType.XREADGROUP, new ReadBatchOutput(StringCodec.UTF8, interner), args);
   }
 
   private void count(ReadBatch batch) {
@@ -169,15 +182,17 @@ public final class StreamConsumer implements AutoCloseable {
   }
 
   private RedisFuture<Long> ack(RedisAsyncCommands<String, String> async, ReadBatch batch) {
-    CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8)
-        .addKey(config.stream()).add(config.group());
+    CommandArgs<String, String> args =
+        new CommandArgs<>(StringCodec.UTF8).addKey(config.stream()).add(config.group());
     batch.ids.forEach(args::add);
     return async.dispatch(CommandType.XACK, new IntegerOutput<>(StringCodec.UTF8), args);
   }
 
   private void createGroup(RedisCommands<String, String> cmds) {
     try {
-      cmds.xgroupCreate(StreamOffset.from(config.stream(), "$"), config.group(),
+      cmds.xgroupCreate(
+          StreamOffset.from(config.stream(), "$"),
+          config.group(),
           XGroupCreateArgs.Builder.mkstream());
     } catch (RedisBusyException exists) {
       // BUSYGROUP: the group is there already, with its position and pending entries.

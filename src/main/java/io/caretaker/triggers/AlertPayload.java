@@ -13,15 +13,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * An Alertmanager webhook body (payload version 4), read whole and checked before anything acts
- * on it: a body with one bad alert is refused entirely, with the path of what is wrong.
+ * An Alertmanager webhook body (payload version 4), read whole and checked before anything acts on
+ * it: a body with one bad alert is refused entirely, with the path of what is wrong.
  */
 public record AlertPayload(String receiver, List<Alert> alerts) {
   private static final ObjectMapper JSON = InputLimits.jsonMapper();
 
   /** One alert: its status, labels, start and Alertmanager's fingerprint of its labels. */
-  public record Alert(String status, Map<String, String> labels, String startsAt,
-      String fingerprint) {
+  public record Alert(
+      String status, Map<String, String> labels, String startsAt, String fingerprint) {
     public boolean firing() {
       return "firing".equals(status);
     }
@@ -50,8 +50,8 @@ public record AlertPayload(String receiver, List<Alert> alerts) {
       throw new InvalidPayload("unreadable body: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
-      throw new InvalidPayload("expecting a JSON object with \"alerts\" (Alertmanager webhook"
-          + " payload version 4)");
+      throw new InvalidPayload(
+          "expecting a JSON object with \"alerts\" (Alertmanager webhook" + " payload version 4)");
     }
     JsonNode version = root.get("version");
     if (version != null && !"4".equals(version.asText())) {
@@ -74,8 +74,8 @@ public record AlertPayload(String receiver, List<Alert> alerts) {
     }
     String status = a.path("status").asText("");
     if (!status.equals("firing") && !status.equals("resolved")) {
-      throw new InvalidPayload(path + ".status: expecting \"firing\" or \"resolved\", found "
-          + a.get("status"));
+      throw new InvalidPayload(
+          path + ".status: expecting \"firing\" or \"resolved\", found " + a.get("status"));
     }
     JsonNode labels = a.get("labels");
     if (labels == null || !labels.isObject()) {

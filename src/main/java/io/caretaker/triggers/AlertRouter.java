@@ -16,15 +16,19 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Decides each webhook alert's fate: the action it triggers, or why it is ignored. Routes are
- * tried in order, first match wins; then the status, this agent's identity, the action's name and
- * the dedup window. Every alert is counted as received and, if not triggering, as ignored with its
+ * Decides each webhook alert's fate: the action it triggers, or why it is ignored. Routes are tried
+ * in order, first match wins; then the status, this agent's identity, the action's name and the
+ * dedup window. Every alert is counted as received and, if not triggering, as ignored with its
  * reason, so received = triggered + ignored.
  */
 public final class AlertRouter {
   /** Why an alert triggered nothing; the label values of caretaker_alerts_ignored_total. */
   public enum Ignored {
-    NO_ROUTE, OTHER_INSTANCE, DUPLICATE, RESOLVED, UNKNOWN_ACTION;
+    NO_ROUTE,
+    OTHER_INSTANCE,
+    DUPLICATE,
+    RESOLVED,
+    UNKNOWN_ACTION;
 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -32,8 +36,8 @@ public final class AlertRouter {
   }
 
   /** One alert's fate: {@code action} to run, or {@code ignored} with a detail. */
-  public record Decision(AlertPayload.Alert alert, Optional<String> action,
-      Optional<Ignored> ignored, String detail) {
+  public record Decision(
+      AlertPayload.Alert alert, Optional<String> action, Optional<Ignored> ignored, String detail) {
     /** The run record's trigger ref: "alertname fingerprint". */
     public String ref() {
       return alert.name() + " " + alert.fingerprint();
@@ -50,24 +54,37 @@ public final class AlertRouter {
   private final Counter received;
   private final Counter ignored;
   private final Counter triggered;
+
   /** fingerprint|startsAt|status → when it last triggered, oldest first. */
   private final LinkedHashMap<String, Instant> recent = new LinkedHashMap<>();
 
-  public AlertRouter(AlertmanagerConfig config, Set<String> actions, InstanceIdentity identity,
-      Clock clock, PrometheusRegistry registry) {
+  public AlertRouter(
+      AlertmanagerConfig config,
+      Set<String> actions,
+      InstanceIdentity identity,
+      Clock clock,
+      PrometheusRegistry registry) {
     this.config = config;
     this.actions = Set.copyOf(actions);
     this.identity = identity;
     this.clock = clock;
-    received = Counter.builder().name("caretaker_alerts_received_total")
-        .help("Alerts received on the Alertmanager webhook, by status.")
-        .labelNames("status").register(registry);
-    ignored = Counter.builder().name("caretaker_alerts_ignored_total")
-        .help("Webhook alerts that triggered no action, by reason.")
-        .labelNames("reason").register(registry);
-    triggered = Counter.builder().name("caretaker_alerts_triggered_total")
-        .help("Webhook alerts that triggered an action (the run may still be skipped).")
-        .register(registry);
+    received =
+        Counter.builder()
+            .name("caretaker_alerts_received_total")
+            .help("Alerts received on the Alertmanager webhook, by status.")
+            .labelNames("status")
+            .register(registry);
+    ignored =
+        Counter.builder()
+            .name("caretaker_alerts_ignored_total")
+            .help("Webhook alerts that triggered no action, by reason.")
+            .labelNames("reason")
+            .register(registry);
+    triggered =
+        Counter.builder()
+            .name("caretaker_alerts_triggered_total")
+            .help("Webhook alerts that triggered an action (the run may still be skipped).")
+            .register(registry);
     received.labelValues("firing");
     received.labelValues("resolved");
     for (Ignored reason : Ignored.values()) {
@@ -94,9 +111,10 @@ public final class AlertRouter {
   }
 
   private Decision decide(AlertPayload.Alert alert, Instant now) {
-    Optional<Route> match = config.routes().stream()
-        .filter(r -> r.matchers().stream().allMatch(m -> m.matches(alert.labels())))
-        .findFirst();
+    Optional<Route> match =
+        config.routes().stream()
+            .filter(r -> r.matchers().stream().allMatch(m -> m.matches(alert.labels())))
+            .findFirst();
     if (match.isEmpty()) {
       return ignore(alert, Ignored.NO_ROUTE, "no route matches");
     }
@@ -105,16 +123,29 @@ public final class AlertRouter {
       return ignore(alert, Ignored.RESOLVED, "resolved, and the route does not set on_resolved");
     }
     if (config.matchInstance() && !identity.names(alert.labels())) {
-      return ignore(alert, Ignored.OTHER_INSTANCE, "instance/host label names another host ("
-          + alert.labels().getOrDefault("instance", alert.labels().getOrDefault("host", "none"))
-          + ")");
+      return ignore(
+          alert,
+          Ignored.OTHER_INSTANCE,
+          "instance/host label names another host ("
+              + alert.labels().getOrDefault("instance", alert.labels().getOrDefault("host", "none"))
+              + ")");
     }
-    String action = route.action().orElseGet(() ->
-        alert.labels().getOrDefault(route.actionFromLabel().orElseThrow(), ""));
+    String action =
+        route
+            .action()
+            .orElseGet(
+                () -> alert.labels().getOrDefault(route.actionFromLabel().orElseThrow(), ""));
     if (!actions.contains(action)) {
-      return ignore(alert, Ignored.UNKNOWN_ACTION, route.action().isPresent() ? action
-          : "label " + route.actionFromLabel().get() + "=\"" + action
-              + "\" names no configured action");
+      return ignore(
+          alert,
+          Ignored.UNKNOWN_ACTION,
+          route.action().isPresent()
+              ? action
+              : "label "
+                  + route.actionFromLabel().get()
+                  + "=\""
+                  + action
+                  + "\" names no configured action");
     }
     String key = alert.fingerprint() + "|" + alert.startsAt() + "|" + alert.status();
     if (recent.containsKey(key)) {
@@ -126,8 +157,11 @@ public final class AlertRouter {
       oldest.next();
       oldest.remove();
     }
-    return new Decision(alert, Optional.of(action), Optional.empty(), "routed by "
-        + route.matchers().stream().map(LabelMatcher::toString).toList());
+    return new Decision(
+        alert,
+        Optional.of(action),
+        Optional.empty(),
+        "routed by " + route.matchers().stream().map(LabelMatcher::toString).toList());
   }
 
   private void forgetOlderThan(Instant limit) {

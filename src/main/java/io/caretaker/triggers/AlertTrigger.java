@@ -11,9 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The Alertmanager webhook as a trigger: a body is checked whole and every alert's fate decided
  * before anything starts (a bad body changes nothing); the runs then start on {@code starter}, off
- * the caller's thread, since a submit may write the guard state. Parsing and routing are pure
- * CPU, tens of microseconds for Alertmanager's bodies, so the HTTP handler calls this on the
- * event loop (moving it to a worker raised bench/webhook-load.sh's p99 from 6.9 to 28 ms).
+ * the caller's thread, since a submit may write the guard state. Parsing and routing are pure CPU,
+ * tens of microseconds for Alertmanager's bodies, so the HTTP handler calls this on the event loop
+ * (moving it to a worker raised bench/webhook-load.sh's p99 from 6.9 to 28 ms).
  */
 public final class AlertTrigger {
   private static final Logger log = LoggerFactory.getLogger(AlertTrigger.class);

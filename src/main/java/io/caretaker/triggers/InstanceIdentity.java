@@ -12,8 +12,8 @@ import java.util.Set;
 
 /**
  * The names this agent answers to in an alert's {@code instance} or {@code host} label: its
- * configured instance, its host names, and every address of its interfaces (loopback included:
- * a Prometheus scraping 127.0.0.1 runs on this host). Ports are ignored on both sides.
+ * configured instance, its host names, and every address of its interfaces (loopback included: a
+ * Prometheus scraping 127.0.0.1 runs on this host). Ports are ignored on both sides.
  */
 public final class InstanceIdentity {
   private static final java.util.regex.Pattern IPV6_LITERAL =

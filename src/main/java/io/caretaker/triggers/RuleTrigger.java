@@ -22,8 +22,7 @@ public final class RuleTrigger {
   private final RuleEngine engine;
   private final RuleMetrics metrics;
   private final ActionExecutor executor;
-  private volatile HealthScore.Result health = HealthScore.compute(List.of(),
-      MetricSnapshots.of());
+  private volatile HealthScore.Result health = HealthScore.compute(List.of(), MetricSnapshots.of());
 
   public RuleTrigger(RuleEngine engine, RuleMetrics metrics, ActionExecutor executor) {
     this.engine = engine;
@@ -33,17 +32,19 @@ public final class RuleTrigger {
 
   /** For {@code CollectionLoop.addListener}. */
   public void evaluate(Snapshot snapshot) {
-    RuleEngine.Evaluation evaluation = engine.evaluate(snapshot.metrics(),
-        snapshot.collectedAt());
+    RuleEngine.Evaluation evaluation = engine.evaluate(snapshot.metrics(), snapshot.collectedAt());
     evaluation.remediations().forEach(metrics::remediated);
     for (RuleEngine.Submission s : evaluation.submissions()) {
       for (String action : s.actions()) {
-        executor.submit(action, Trigger.rule(s.ref()), RunOptions.NORMAL).result()
-            .thenAccept(r -> {
-              if (r.outcome() != RunRecord.Outcome.SKIPPED) {
-                engine.actionFinished(s.ref(), action);
-              }
-            });
+        executor
+            .submit(action, Trigger.rule(s.ref()), RunOptions.NORMAL)
+            .result()
+            .thenAccept(
+                r -> {
+                  if (r.outcome() != RunRecord.Outcome.SKIPPED) {
+                    engine.actionFinished(s.ref(), action);
+                  }
+                });
       }
     }
     health = HealthScore.compute(engine.instances(), snapshot.metrics());

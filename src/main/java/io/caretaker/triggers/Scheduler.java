@@ -1,12 +1,12 @@
 package io.caretaker.triggers;
 
 import com.cronutils.model.time.ExecutionTime;
-import io.caretaker.run.ActionExecutor;
-import io.caretaker.run.ActionExecutor.RunOptions;
-import io.caretaker.store.StateFile;
 import io.caretaker.actions.SkipReason;
 import io.caretaker.actions.Trigger;
 import io.caretaker.config.ScheduleConfig;
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.store.StateFile;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs actions on their schedules: {@code every} (the first run after start-up is offset by a
  * per-agent jitter within the interval, so a fleet does not fire in lockstep) or {@code cron} in
- * its time zone (cron-utils, DST-aware). A run missed while the agent was down is not replayed:
- * the next one is computed from now. Paused schedules persist across restarts; a paused
- * schedule's due time is recorded as a skipped run (reason {@code paused}).
+ * its time zone (cron-utils, DST-aware). A run missed while the agent was down is not replayed: the
+ * next one is computed from now. Paused schedules persist across restarts; a paused schedule's due
+ * time is recorded as a skipped run (reason {@code paused}).
  */
 public final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -40,15 +40,23 @@ public final class Scheduler implements AutoCloseable {
   private final StateFile state;
   private final Clock clock;
   private final String instance;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "caretaker-scheduler");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "caretaker-scheduler");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** What the API shows for one schedule. */
-  public record View(String id, String action, Optional<String> cron, Optional<Duration> every,
-      String timezone, boolean paused, Instant nextRun) {}
+  public record View(
+      String id,
+      String action,
+      Optional<String> cron,
+      Optional<Duration> every,
+      String timezone,
+      boolean paused,
+      Instant nextRun) {}
 
   private static final class Entry {
     final ScheduleConfig config;
@@ -70,8 +78,13 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
-  public Scheduler(List<ScheduleConfig> schedules, ActionExecutor executor, StateFile state,
-      String instance, Clock clock, PrometheusRegistry registry) {
+  public Scheduler(
+      List<ScheduleConfig> schedules,
+      ActionExecutor executor,
+      StateFile state,
+      String instance,
+      Clock clock,
+      PrometheusRegistry registry) {
     this.executor = executor;
     this.state = state;
     this.clock = clock;
@@ -83,15 +96,23 @@ public final class Scheduler implements AutoCloseable {
       e.paused = paused.contains(s.id());
       entries.put(s.id(), e);
     }
-    GaugeWithCallback.builder().name("caretaker_schedule_next_run_timestamp_seconds")
+    GaugeWithCallback.builder()
+        .name("caretaker_schedule_next_run_timestamp_seconds")
         .help("When each schedule next comes due, unix seconds (also while paused).")
-        .unit(Unit.SECONDS).labelNames("schedule")
-        .callback(cb -> entries.values().forEach(e -> {
-          Instant next = e.next;
-          if (next != null) {
-            cb.call(next.toEpochMilli() / 1000.0, e.config.id());
-          }
-        })).register(registry);
+        .unit(Unit.SECONDS)
+        .labelNames("schedule")
+        .callback(
+            cb ->
+                entries
+                    .values()
+                    .forEach(
+                        e -> {
+                          Instant next = e.next;
+                          if (next != null) {
+                            cb.call(next.toEpochMilli() / 1000.0, e.config.id());
+                          }
+                        }))
+        .register(registry);
   }
 
   public synchronized void start() {
@@ -105,8 +126,15 @@ public final class Scheduler implements AutoCloseable {
     List<View> views = new ArrayList<>();
     for (Entry e : entries.values()) {
       ScheduleConfig c = e.config;
-      views.add(new View(c.id(), c.action(), c.cron().map(com.cronutils.model.Cron::asString), c.every(),
-          c.timezone().getId(), e.paused, e.next));
+      views.add(
+          new View(
+              c.id(),
+              c.action(),
+              c.cron().map(com.cronutils.model.Cron::asString),
+              c.every(),
+              c.timezone().getId(),
+              e.paused,
+              e.next));
     }
     return views;
   }
@@ -118,8 +146,10 @@ public final class Scheduler implements AutoCloseable {
       throw new UnknownScheduleException(id);
     }
     e.paused = paused;
-    state.write(Map.of("paused", entries.values().stream().filter(x -> x.paused)
-        .map(x -> x.config.id()).toList()));
+    state.write(
+        Map.of(
+            "paused",
+            entries.values().stream().filter(x -> x.paused).map(x -> x.config.id()).toList()));
     log.info("Schedule {} {}", id, paused ? "paused" : "resumed");
     return list().stream().filter(v -> v.id().equals(id)).findFirst().orElseThrow();
   }
@@ -143,7 +173,9 @@ public final class Scheduler implements AutoCloseable {
       return t.plus(s.every().get());
     }
     return ExecutionTime.forCron(s.cron().orElseThrow())
-        .nextExecution(t.atZone(s.timezone())).orElseThrow().toInstant();
+        .nextExecution(t.atZone(s.timezone()))
+        .orElseThrow()
+        .toInstant();
   }
 
   private void arm(Entry e, Instant next) {

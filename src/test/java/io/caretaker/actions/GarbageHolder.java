@@ -16,16 +16,18 @@ public final class GarbageHolder {
     for (int i = 0; i < 60; i++) {
       sink = new byte[1 << 20]; // 60 MiB allocated, all but the last unreachable
     }
-    Thread watchdog = new Thread(() -> {
-      try {
-        while (System.in.read() >= 0) {
-          // keep reading until the parent closes our stdin
-        }
-      } catch (java.io.IOException ignored) {
-        // parent gone
-      }
-      System.exit(0);
-    });
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                while (System.in.read() >= 0) {
+                  // keep reading until the parent closes our stdin
+                }
+              } catch (java.io.IOException ignored) {
+                // parent gone
+              }
+              System.exit(0);
+            });
     watchdog.setDaemon(true);
     watchdog.start();
     long deadline = System.currentTimeMillis() + 120_000;

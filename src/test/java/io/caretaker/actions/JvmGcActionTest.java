@@ -35,26 +35,34 @@ class JvmGcActionTest {
   }
 
   private Child start(String... jvmFlags) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xms512m", "-Xmx512m", "-Xmn320m", "-XX:+UseSerialGC"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms512m",
+                "-Xmx512m",
+                "-Xmn320m",
+                "-XX:+UseSerialGC"));
     command.addAll(List.of(jvmFlags));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        GarbageHolder.class.getName()));
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), GarbageHolder.class.getName()));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     Child child = new Child(p, new AtomicLong(-1));
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null;) {
-          if (line.startsWith("gc=")) {
-            child.gcCount().set(Long.parseLong(line.substring(3)));
-          }
-        }
-      } catch (Exception ignored) {
-        // child ended
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  if (line.startsWith("gc=")) {
+                    child.gcCount().set(Long.parseLong(line.substring(3)));
+                  }
+                }
+              } catch (Exception ignored) {
+                // child ended
+              }
+            });
     reader.setDaemon(true);
     reader.start();
     children.add(child);
@@ -63,8 +71,8 @@ class JvmGcActionTest {
   }
 
   private static Map<String, Object> run(JvmTarget target, boolean dryRun) throws Exception {
-    return new JvmGcAction(List.of(target)).run(new ActionContext("gc", dryRun,
-        Trigger.manual("test")));
+    return new JvmGcAction(List.of(target))
+        .run(new ActionContext("gc", dryRun, Trigger.manual("test")));
   }
 
   @SuppressWarnings("unchecked")
@@ -89,9 +97,10 @@ class JvmGcActionTest {
   @Test
   void mainClassTargetFindsTheJvmByItsMainClass() throws Exception {
     Child child = start();
-    Map<String, Object> details = run(new JvmTarget.MainClass(Pattern.compile("GarbageHolder")),
-        false);
-    assertThat(onlyTarget(details)).containsEntry("pid", child.pid())
+    Map<String, Object> details =
+        run(new JvmTarget.MainClass(Pattern.compile("GarbageHolder")), false);
+    assertThat(onlyTarget(details))
+        .containsEntry("pid", child.pid())
         .containsKey("heap_used_after_bytes");
   }
 
@@ -102,8 +111,11 @@ class JvmGcActionTest {
     assertThatThrownBy(() -> run(new JvmTarget.Pid(child.pid()), false))
         .isInstanceOf(ActionFailure.class)
         .hasMessageContaining("DisableExplicitGC")
-        .satisfies(e -> assertThat(onlyTarget(((ActionFailure) e).details()))
-            .containsKey("error").doesNotContainKey("freed_bytes"));
+        .satisfies(
+            e ->
+                assertThat(onlyTarget(((ActionFailure) e).details()))
+                    .containsKey("error")
+                    .doesNotContainKey("freed_bytes"));
     assertThat(child.gcCount().get()).isEqualTo(before);
   }
 

@@ -44,7 +44,9 @@ class CommandLineIT {
 
   @Test
   void checkConfigPrintsEveryProblemWithFileAndLineAndExitsTwo() throws Exception {
-    Path file = config("""
+    Path file =
+        config(
+            """
         server:
           port: 99999
         collect:
@@ -53,11 +55,12 @@ class CommandLineIT {
         """);
     Tools.Result result = AgentProcess.run(dir, "check-config", file.toString());
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.output()).contains(
-        "server.port (" + file + ":2): Expecting a value between 0 and 65535. Found: 99999",
-        "collect.interval (" + file + ":4): Expecting a duration",
-        "collect.bogus (" + file + ":5): Unknown property",
-        "3 problems in " + file);
+    assertThat(result.output())
+        .contains(
+            "server.port (" + file + ":2): Expecting a value between 0 and 65535. Found: 99999",
+            "collect.interval (" + file + ":4): Expecting a duration",
+            "collect.bogus (" + file + ":5): Unknown property",
+            "3 problems in " + file);
   }
 
   @Test
@@ -73,7 +76,9 @@ class CommandLineIT {
     Path file = config("collect:\n  interval: [5s\n");
     Tools.Result result = AgentProcess.run(dir, "serve", "--config", file.toString());
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.output()).contains(file + ":").contains("Invalid YAML")
+    assertThat(result.output())
+        .contains(file + ":")
+        .contains("Invalid YAML")
         .doesNotContain("Listening");
     Tools.Result missing = AgentProcess.run(dir, "serve", "--config", "nope.yml");
     assertThat(missing.exitCode()).isEqualTo(2);
@@ -83,12 +88,19 @@ class CommandLineIT {
   @Test
   void portInUseIsOneClearMessageAndExitTwo() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Path file = config("server: { port: " + taken.getLocalPort() + " }\n"
-          + "agent: { data_dir: " + dir.resolve("data") + " }\n");
+      Path file =
+          config(
+              "server: { port: "
+                  + taken.getLocalPort()
+                  + " }\n"
+                  + "agent: { data_dir: "
+                  + dir.resolve("data")
+                  + " }\n");
       Tools.Result result = AgentProcess.run(dir, "serve", "--config", file.toString());
       assertThat(result.exitCode()).isEqualTo(2);
-      assertThat(result.output()).contains("server.port: cannot listen on 127.0.0.1:"
-          + taken.getLocalPort()).contains("in use");
+      assertThat(result.output())
+          .contains("server.port: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .contains("in use");
     }
   }
 
@@ -98,7 +110,8 @@ class CommandLineIT {
     Path file = config("server: { port: 0 }\nagent: { data_dir: " + notADir + "/data }\n");
     Tools.Result result = AgentProcess.run(dir, "serve", "--config", file.toString());
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.output()).contains("agent.data_dir: start-up failed: Cannot open run history");
+    assertThat(result.output())
+        .contains("agent.data_dir: start-up failed: Cannot open run history");
   }
 
   @Test
@@ -107,9 +120,10 @@ class CommandLineIT {
     try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", file.toString())) {
       int port = agent.awaitPort();
       HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> metrics =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("caretaker_build_info{version=");
 
@@ -143,17 +157,26 @@ class CommandLineIT {
   @Test
   void logsCanBeJsonLinesOrARollingFile() throws Exception {
     Path log = dir.resolve("logs/caretaker.log");
-    Path file = config("server: { port: 0 }\nagent: { data_dir: " + dir.resolve("data") + " }\n"
-        + "logging: { format: json, file: " + log + " }\n");
+    Path file =
+        config(
+            "server: { port: 0 }\nagent: { data_dir: "
+                + dir.resolve("data")
+                + " }\n"
+                + "logging: { format: json, file: "
+                + log
+                + " }\n");
     try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", file.toString())) {
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
-          Files.exists(log) && Files.readString(log).contains("Listening on"));
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Files.exists(log) && Files.readString(log).contains("Listening on"));
       agent.terminate();
       assertThat(agent.waitFor(Duration.ofSeconds(10))).isZero();
     }
     List<String> lines = Files.readAllLines(log);
-    assertThat(lines).isNotEmpty().allSatisfy(l ->
-        assertThat(new io.vertx.core.json.JsonObject(l).getString("level")).isNotBlank());
+    assertThat(lines)
+        .isNotEmpty()
+        .allSatisfy(
+            l -> assertThat(new io.vertx.core.json.JsonObject(l).getString("level")).isNotBlank());
   }
 
   @Test
@@ -161,8 +184,11 @@ class CommandLineIT {
     Path src = Files.createDirectories(dir.resolve("src"));
     Files.writeString(src.resolve("a.txt"), "hello\n".repeat(1000));
     Path good = dir.resolve("good.tar.gz");
-    assertThat(new ProcessBuilder("tar", "-czf", good.toString(), "-C", dir.toString(), "src")
-        .start().waitFor()).isZero();
+    assertThat(
+            new ProcessBuilder("tar", "-czf", good.toString(), "-C", dir.toString(), "src")
+                .start()
+                .waitFor())
+        .isZero();
     Tools.Result ok = AgentProcess.run(dir, "backup", "verify", good.toString());
     assertThat(ok.exitCode()).isZero();
     assertThat(ok.output()).contains(good + ": OK");
@@ -178,27 +204,40 @@ class CommandLineIT {
   @Test
   void operatorCommandsAgainstALiveAgentInTablesAndJson() throws Exception {
     Path logs = Files.createDirectories(dir.resolve("logs"));
-    Path file = config("""
+    Path file =
+        config(
+            """
         agent: { data_dir: %s, instance: cli-test }
         server: { port: 0, tokens: [op-token] }
         actions:
           log-cleanup: { type: file-retention, roots: [%s], delete_after: 7d, cooldown: 0s }
         schedules:
           - { id: nightly-logs, action: log-cleanup, cron: "30 2 * * *", timezone: Europe/London }
-        """.formatted(dir.resolve("data"), logs));
+        """
+                .formatted(dir.resolve("data"), logs));
     try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", file.toString())) {
       String url = "http://127.0.0.1:" + agent.awaitPort();
       Tools.Result status = AgentProcess.run(dir, "status", "--url", url);
       assertThat(status.exitCode()).as(status.output()).isZero();
       assertThat(status.output()).contains("instance        cli-test", "maintenance     off");
 
-      Tools.Result unauthorized = AgentProcess.run(dir, "action", "run", "log-cleanup", "--url",
-          url);
+      Tools.Result unauthorized =
+          AgentProcess.run(dir, "action", "run", "log-cleanup", "--url", url);
       assertThat(unauthorized.exitCode()).isEqualTo(1);
       assertThat(unauthorized.output()).contains("401 unauthorized").contains("--token");
 
-      Tools.Result run = AgentProcess.run(dir, "action", "run", "log-cleanup", "--wait",
-          "--dry-run", "--url", url, "--token", "op-token");
+      Tools.Result run =
+          AgentProcess.run(
+              dir,
+              "action",
+              "run",
+              "log-cleanup",
+              "--wait",
+              "--dry-run",
+              "--url",
+              url,
+              "--token",
+              "op-token");
       assertThat(run.exitCode()).as(run.output()).isZero();
       assertThat(run.output()).contains("log-cleanup: success [dry run]");
 
@@ -208,18 +247,40 @@ class CommandLineIT {
       assertThat(runs.output()).contains("manual api");
 
       Tools.Result json = AgentProcess.run(dir, "schedules", "--json", "--url", url);
-      assertThat(new io.vertx.core.json.JsonObject(json.output().substring(
-          json.output().indexOf('{'))).getJsonArray("schedules").getJsonObject(0)
-          .getString("timezone")).isEqualTo("Europe/London");
+      assertThat(
+              new io.vertx.core.json.JsonObject(json.output().substring(json.output().indexOf('{')))
+                  .getJsonArray("schedules")
+                  .getJsonObject(0)
+                  .getString("timezone"))
+          .isEqualTo("Europe/London");
 
-      assertThat(AgentProcess.run(dir, "schedule", "pause", "nightly-logs", "--url", url,
-          "--token", "op-token").output()).contains("schedule nightly-logs paused");
+      assertThat(
+              AgentProcess.run(
+                      dir, "schedule", "pause", "nightly-logs", "--url", url, "--token", "op-token")
+                  .output())
+          .contains("schedule nightly-logs paused");
       assertThat(AgentProcess.run(dir, "schedules", "--url", url).output())
           .containsPattern("nightly-logs +log-cleanup +cron 30 2 \\* \\* \\* Europe/London +true");
-      assertThat(AgentProcess.run(dir, "maintenance", "on", "--for", "2h", "--reason", "upgrade",
-          "--url", url, "--token", "op-token").output()).contains("maintenance on until");
-      HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create(url + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(
+              AgentProcess.run(
+                      dir,
+                      "maintenance",
+                      "on",
+                      "--for",
+                      "2h",
+                      "--reason",
+                      "upgrade",
+                      "--url",
+                      url,
+                      "--token",
+                      "op-token")
+                  .output())
+          .contains("maintenance on until");
+      HttpResponse<String> metrics =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(metrics.body()).contains("caretaker_maintenance_mode 1.0");
 
       agent.terminate();
@@ -242,12 +303,15 @@ class CommandLineIT {
   void rulesExportOfTheDefaultConfigPassesPromtool() throws Exception {
     Tools.Result export = AgentProcess.run(dir, "rules", "export", "--format", "prometheus");
     assertThat(export.exitCode()).as(export.output()).isZero();
-    assertThat(export.output()).contains("alert: DiskFullCritical",
-        "expr: host_filesystem_used_ratio > 0.9", "remediate: health-report");
+    assertThat(export.output())
+        .contains(
+            "alert: DiskFullCritical",
+            "expr: host_filesystem_used_ratio > 0.9",
+            "remediate: health-report");
     Path rules = Files.writeString(dir.resolve("exported.rules.yml"), export.output());
     Path promtool = Tools.require("promtool", "prometheus");
-    Tools.Result check = Tools.run(List.of(promtool.toString(), "check", "rules",
-        rules.toString()), "");
+    Tools.Result check =
+        Tools.run(List.of(promtool.toString(), "check", "rules", rules.toString()), "");
     assertThat(check.exitCode()).as(check.output()).isZero();
     assertThat(check.output()).contains("SUCCESS: 6 rules found");
   }

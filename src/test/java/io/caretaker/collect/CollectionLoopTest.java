@@ -5,16 +5,16 @@ import static io.caretaker.collect.Samples.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.caretaker.metrics.Family;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import io.caretaker.metrics.Family;
 
 class CollectionLoopTest {
   private CollectionLoop loop;
@@ -50,11 +50,17 @@ class CollectionLoopTest {
 
   @Test
   void throwingCollectorIsCountedAndTheOthersStillPublish() {
-    loop = new CollectionLoop(List.of(
-        fixed("good", "good_value", 7),
-        collector("bad", () -> {
-          throw new IllegalStateException("cannot read /proc/whatever");
-        })), Duration.ofSeconds(1), Clock.systemUTC());
+    loop =
+        new CollectionLoop(
+            List.of(
+                fixed("good", "good_value", 7),
+                collector(
+                    "bad",
+                    () -> {
+                      throw new IllegalStateException("cannot read /proc/whatever");
+                    })),
+            Duration.ofSeconds(1),
+            Clock.systemUTC());
 
     var metrics = loop.collectOnce().metrics();
     loop.collectOnce();
@@ -71,19 +77,27 @@ class CollectionLoopTest {
   void hangingCollectorIsCutOffAndNotStartedAgainUntilItReturns() {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
-    Collector hanging = collector("nfs", () -> {
-      calls.incrementAndGet();
-      release.await();
-      return List.of(Family.gauge("nfs_value", "test").add(1).toSnapshot());
-    });
-    loop = new CollectionLoop(List.of(fixed("good", "good_value", 3), hanging),
-        Duration.ofMillis(200), Clock.systemUTC());
+    Collector hanging =
+        collector(
+            "nfs",
+            () -> {
+              calls.incrementAndGet();
+              release.await();
+              return List.of(Family.gauge("nfs_value", "test").add(1).toSnapshot());
+            });
+    loop =
+        new CollectionLoop(
+            List.of(fixed("good", "good_value", 3), hanging),
+            Duration.ofMillis(200),
+            Clock.systemUTC());
 
     // Each cycle ends at the timeout however long the collector hangs.
-    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-      loop.collectOnce();
-      loop.collectOnce();
-    });
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () -> {
+          loop.collectOnce();
+          loop.collectOnce();
+        });
     var metrics = loop.latest().orElseThrow().metrics();
     assertThat(value(metrics, "good_value")).hasValue(3);
     assertThat(has(metrics, "nfs_value")).isFalse();
@@ -93,24 +107,30 @@ class CollectionLoopTest {
     assertThat(calls).hasValue(1);
 
     release.countDown();
-    org.awaitility.Awaitility.await().untilAsserted(() -> {
-      loop.collectOnce();
-      assertThat(value(loop.latest().orElseThrow().metrics(), "nfs_value")).hasValue(1);
-    });
+    org.awaitility.Awaitility.await()
+        .untilAsserted(
+            () -> {
+              loop.collectOnce();
+              assertThat(value(loop.latest().orElseThrow().metrics(), "nfs_value")).hasValue(1);
+            });
     assertThat(calls.get()).isGreaterThanOrEqualTo(2);
   }
 
   @Test
   void sameMetricFromTwoCollectorsKeepsTheFirstAndScrapesStillWork() {
-    loop = new CollectionLoop(List.of(fixed("a", "dup", 1), fixed("b", "dup", 2)),
-        Duration.ofSeconds(1), Clock.systemUTC());
+    loop =
+        new CollectionLoop(
+            List.of(fixed("a", "dup", 1), fixed("b", "dup", 2)),
+            Duration.ofSeconds(1),
+            Clock.systemUTC());
     assertThat(value(loop.collectOnce().metrics(), "dup")).hasValue(1);
   }
 
   @Test
   void listenersReceiveEverySnapshotAndTheLoopRunsOnItsOwn() {
-    loop = new CollectionLoop(List.of(fixed("good", "good_value", 1)), Duration.ofMillis(100),
-        Clock.systemUTC());
+    loop =
+        new CollectionLoop(
+            List.of(fixed("good", "good_value", 1)), Duration.ofMillis(100), Clock.systemUTC());
     List<Snapshot> seen = new CopyOnWriteArrayList<>();
     loop.addListener(seen::add);
     assertThat(loop.latest()).isEmpty();

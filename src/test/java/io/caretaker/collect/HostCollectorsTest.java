@@ -23,20 +23,27 @@ class HostCollectorsTest {
   }
 
   private static long series(MetricSnapshots metrics, String name) {
-    return metrics.stream().filter(m -> m.getMetadata().getPrometheusName().equals(name))
-        .mapToLong(m -> m.getDataPoints().size()).sum();
+    return metrics.stream()
+        .filter(m -> m.getMetadata().getPrometheusName().equals(name))
+        .mapToLong(m -> m.getDataPoints().size())
+        .sum();
   }
 
   @Test
   void excludedFstypesAndMountpointsAreLeftOut() throws Exception {
     FileStore store = Files.getFileStore(Path.of(".").toAbsolutePath());
     var fs = SYSTEM.getOperatingSystem().getFileSystem();
-    long all = series(run(new FilesystemCollector(fs, List.of(), List.of())),
-        "host_filesystem_size_bytes");
-    long withoutType = series(run(new FilesystemCollector(fs, List.of(store.type()), List.of())),
-        "host_filesystem_size_bytes");
-    long none = series(run(new FilesystemCollector(fs, List.of(), List.of(Pattern.compile("/.*")))),
-        "host_filesystem_size_bytes");
+    long all =
+        series(
+            run(new FilesystemCollector(fs, List.of(), List.of())), "host_filesystem_size_bytes");
+    long withoutType =
+        series(
+            run(new FilesystemCollector(fs, List.of(store.type()), List.of())),
+            "host_filesystem_size_bytes");
+    long none =
+        series(
+            run(new FilesystemCollector(fs, List.of(), List.of(Pattern.compile("/.*")))),
+            "host_filesystem_size_bytes");
     assertThat(all).isPositive();
     assertThat(withoutType).isLessThan(all);
     assertThat(none).isZero();
@@ -66,7 +73,8 @@ class HostCollectorsTest {
     assertThat(value(after, "host_cpu_seconds_total", "mode", "idle").orElseThrow())
         .isGreaterThanOrEqualTo(idleBefore);
     assertThat(value(after, "host_cpu_seconds_total", "mode", "user").orElseThrow()).isPositive();
-    assertThat(value(after, "host_cpu_utilization_ratio").orElseThrow()).isBetween(0.0, 1.0)
+    assertThat(value(after, "host_cpu_utilization_ratio").orElseThrow())
+        .isBetween(0.0, 1.0)
         .isPositive();
   }
 

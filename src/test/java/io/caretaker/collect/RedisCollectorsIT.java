@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;
+import io.caretaker.metrics.LabelCap;
+import io.caretaker.redis.RedisConnection;
 import io.caretaker.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -24,8 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.caretaker.metrics.LabelCap;
-import io.caretaker.redis.RedisConnection;
 
 /** The Redis and trading collectors against a real redis-server. */
 class RedisCollectorsIT {
@@ -59,7 +59,9 @@ class RedisCollectorsIT {
   }
 
   private Config config(int maxLabels) {
-    return ConfigLoader.parse("t.yml", """
+    return ConfigLoader.parse(
+        "t.yml",
+        """
         redis: { uri: "%s", timeout: 1s }
         trading:
           hashes: [ { key: "trading:pnl", metric: trading_pnl_usd, label: period } ]
@@ -70,14 +72,18 @@ class RedisCollectorsIT {
             - { key: "orders:queue", metric: trading_order_queue_length }
             - { key: "missing:key", metric: trading_missing_size }
           max_label_values: %d
-        """.formatted(server.uri(), maxLabels), Map.of());
+        """
+            .formatted(server.uri(), maxLabels),
+        Map.of());
   }
 
   private List<Collector> collectors(Config config) {
     redis = new RedisConnection(config.redis().orElseThrow());
     LabelCap cap = new LabelCap(config.trading().maxLabelValues(), registry);
-    return List.of(new RedisCollector(redis), new TradingRedisCollector(config.trading(), redis,
-        cap, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofSeconds(1)));
+    return List.of(
+        new RedisCollector(redis),
+        new TradingRedisCollector(
+            config.trading(), redis, cap, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofSeconds(1)));
   }
 
   private static MetricSnapshots collect(List<Collector> collectors) throws Exception {
@@ -159,8 +165,11 @@ class RedisCollectorsIT {
       seed.mset(ticks);
     }
     MetricSnapshots m = collect(collectors(config(1_000_000)));
-    long series = m.stream().filter(s -> s.getMetadata().getName()
-        .equals("trading_market_data_age_seconds")).mapToLong(s -> s.getDataPoints().size()).sum();
+    long series =
+        m.stream()
+            .filter(s -> s.getMetadata().getName().equals("trading_market_data_age_seconds"))
+            .mapToLong(s -> s.getDataPoints().size())
+            .sum();
     assertThat(series).isEqualTo(25_000);
     // 1 (hashes) + 2 (sizes) + heartbeats and ticks: 1 MGET each plus ~1 SCAN per 10,000 keys.
     assertThat(value(m, "caretaker_trading_poll_round_trips").orElseThrow())
@@ -173,8 +182,13 @@ class RedisCollectorsIT {
     try (var s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort(); // closed again: nothing listens there
     }
-    Config config = ConfigLoader.parse("t.yml", "redis: { uri: \"redis://127.0.0.1:" + port
-        + "/0\", timeout: 500ms }\ntrading: { heartbeats: { pattern: \"hb:*\" } }\n", Map.of());
+    Config config =
+        ConfigLoader.parse(
+            "t.yml",
+            "redis: { uri: \"redis://127.0.0.1:"
+                + port
+                + "/0\", timeout: 500ms }\ntrading: { heartbeats: { pattern: \"hb:*\" } }\n",
+            Map.of());
     MetricSnapshots m = collect(collectors(config));
     assertThat(value(m, "caretaker_redis_up")).hasValue(0);
     assertThat(has(m, "trading_heartbeat_age_seconds")).isFalse();
@@ -187,18 +201,24 @@ class RedisCollectorsIT {
     assertThat(value(collect(collectors), "caretaker_redis_up")).hasValue(1);
 
     server.stop();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(value(collect(collectors), "caretaker_redis_up")).hasValue(0));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(value(collect(collectors), "caretaker_redis_up")).hasValue(0));
     assertThat(has(collect(collectors), "trading_heartbeat_age_seconds")).isFalse();
 
     server.start();
     seedConnection.close();
     seedConnection = client.connect();
     seedConnection.sync().set("heartbeat:feed", Long.toString(NOW.getEpochSecond() - 7));
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      MetricSnapshots m = collect(collectors);
-      assertThat(value(m, "caretaker_redis_up")).hasValue(1);
-      assertThat(value(m, "trading_heartbeat_age_seconds", "component", "feed")).hasValue(7);
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              MetricSnapshots m = collect(collectors);
+              assertThat(value(m, "caretaker_redis_up")).hasValue(1);
+              assertThat(value(m, "trading_heartbeat_age_seconds", "component", "feed"))
+                  .hasValue(7);
+            });
   }
 }

@@ -1,12 +1,12 @@
 package io.caretaker.collect;
 
+import io.caretaker.metrics.Series;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
-import io.caretaker.metrics.Series;
 
 /** Test helper: one sample's value from snapshots, by exposition name and exact label pairs. */
 public final class Samples {
@@ -16,7 +16,9 @@ public final class Samples {
     Map<String, String> wanted = new java.util.HashMap<>();
     Labels.of(labelPairs).forEach(l -> wanted.put(l.getName(), l.getValue()));
     return Series.index(all, Set.of(name)).getOrDefault(name, List.of()).stream()
-        .filter(s -> s.labels().equals(wanted)).mapToDouble(Series::value).findFirst();
+        .filter(s -> s.labels().equals(wanted))
+        .mapToDouble(Series::value)
+        .findFirst();
   }
 
   public static boolean has(MetricSnapshots all, String name) {

@@ -12,7 +12,9 @@ class ConfigFileFuzzTest {
   @FuzzTest
   void configFile(byte[] file) {
     try {
-      ConfigLoader.parse("fuzz.yml", new String(file, StandardCharsets.UTF_8),
+      ConfigLoader.parse(
+          "fuzz.yml",
+          new String(file, StandardCharsets.UTF_8),
           Map.of("CARETAKER_TOKEN", "t0ken-for-fuzz", "HOSTNAME", "fuzz"));
     } catch (ConfigException expected) {
       // refused with its problems

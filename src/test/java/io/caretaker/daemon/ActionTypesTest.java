@@ -33,31 +33,62 @@ class ActionTypesTest {
 
   @Test
   void aFigureCounterHasSeriesOnlyForTheActionsThatReportIt() {
-    Config config = ConfigLoader.parse("t.yml", """
+    Config config =
+        ConfigLoader.parse(
+            "t.yml",
+            """
         agent: { data_dir: %s }
         actions:
           gc: { type: jvm-gc }
           report: { type: health-report, dir: %s }
           hello: { type: command, argv: ["/bin/true"] }
-        """.formatted(dir.resolve("data"), dir.resolve("reports")), Map.of());
+        """
+                .formatted(dir.resolve("data"), dir.resolve("reports")),
+            Map.of());
     PrometheusRegistry registry = new PrometheusRegistry();
     RunHistory history = new RunHistory(dir.resolve("runs.jsonl"), 10);
-    Map<String, Action> actions = ActionTypes.create(config.actions(), new ActionTypes.Parts(
-        () -> null, history, List.of(), "t", Clock.systemUTC(), registry, Optional.empty(), dir,
-        new Redactor(List.of())));
-    try (ActionExecutor executor = new ActionExecutor(config.actions(), actions, history,
-        new Maintenance(new MaintenanceConfig(List.of())), registry, Clock.systemUTC(), 1)) {
-      Map<String, List<String>> series = registry.scrape().stream().collect(Collectors.toMap(
-          m -> m.getMetadata().getPrometheusName(), ActionTypesTest::actions));
-      assertThat(series).containsEntry("caretaker_bytes_freed", List.of("gc"))
+    Map<String, Action> actions =
+        ActionTypes.create(
+            config.actions(),
+            new ActionTypes.Parts(
+                () -> null,
+                history,
+                List.of(),
+                "t",
+                Clock.systemUTC(),
+                registry,
+                Optional.empty(),
+                dir,
+                new Redactor(List.of())));
+    try (ActionExecutor executor =
+        new ActionExecutor(
+            config.actions(),
+            actions,
+            history,
+            new Maintenance(new MaintenanceConfig(List.of())),
+            registry,
+            Clock.systemUTC(),
+            1)) {
+      Map<String, List<String>> series =
+          registry.scrape().stream()
+              .collect(
+                  Collectors.toMap(
+                      m -> m.getMetadata().getPrometheusName(), ActionTypesTest::actions));
+      assertThat(series)
+          .containsEntry("caretaker_bytes_freed", List.of("gc"))
           .containsEntry("caretaker_files_deleted", List.of("report"))
-          .doesNotContainKeys("caretaker_redis_keys_deleted", "caretaker_files_compressed",
+          .doesNotContainKeys(
+              "caretaker_redis_keys_deleted",
+              "caretaker_files_compressed",
               "caretaker_backup_size_bytes");
     }
   }
 
   private static List<String> actions(MetricSnapshot m) {
-    return m.getDataPoints().stream().map(d -> d.getLabels().get("action")).distinct().sorted()
+    return m.getDataPoints().stream()
+        .map(d -> d.getLabels().get("action"))
+        .distinct()
+        .sorted()
         .toList();
   }
 }

@@ -35,20 +35,38 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import oshi.SystemInfo;
-import io.caretaker.metrics.LabelCap;
 
 @ExtendWith(VertxExtension.class)
 class HttpVerticleTest {
   /** Host metric names docs/metrics.md promises after the first collection. */
-  static final List<String> DOCUMENTED_HOST_METRICS = List.of("host_cpu_seconds_total",
-      "host_cpu_count", "host_cpu_utilization_ratio", "host_load1", "host_load5", "host_load15",
-      "host_memory_total_bytes", "host_memory_available_bytes", "host_memory_used_ratio",
-      "host_swap_total_bytes", "host_swap_used_bytes", "host_filesystem_size_bytes",
-      "host_filesystem_avail_bytes", "host_filesystem_used_ratio", "host_filesystem_files",
-      "host_filesystem_files_free", "host_disk_read_bytes_total", "host_disk_written_bytes_total",
-      "host_network_receive_bytes_total", "host_network_transmit_bytes_total",
-      "host_network_errors_total", "host_file_descriptors_open", "host_file_descriptors_max",
-      "host_processes", "host_threads", "host_boot_time_seconds");
+  static final List<String> DOCUMENTED_HOST_METRICS =
+      List.of(
+          "host_cpu_seconds_total",
+          "host_cpu_count",
+          "host_cpu_utilization_ratio",
+          "host_load1",
+          "host_load5",
+          "host_load15",
+          "host_memory_total_bytes",
+          "host_memory_available_bytes",
+          "host_memory_used_ratio",
+          "host_swap_total_bytes",
+          "host_swap_used_bytes",
+          "host_filesystem_size_bytes",
+          "host_filesystem_avail_bytes",
+          "host_filesystem_used_ratio",
+          "host_filesystem_files",
+          "host_filesystem_files_free",
+          "host_disk_read_bytes_total",
+          "host_disk_written_bytes_total",
+          "host_network_receive_bytes_total",
+          "host_network_transmit_bytes_total",
+          "host_network_errors_total",
+          "host_file_descriptors_open",
+          "host_file_descriptors_max",
+          "host_processes",
+          "host_threads",
+          "host_boot_time_seconds");
 
   /**
    * The one line promtool's linter prints for our output: docs/metrics.md fixes the name
@@ -65,17 +83,24 @@ class HttpVerticleTest {
   void start(Vertx vertx) throws Exception {
     this.vertx = vertx;
     PrometheusRegistry registry = new PrometheusRegistry();
-    List<Collector> collectors = new ArrayList<>(HostCollectors.create(
-        ConfigLoader.parse("t", "", Map.of()), java.util.Optional.empty(),
-        new io.caretaker.metrics.LabelCap(10, registry), Clock.systemUTC()));
+    List<Collector> collectors =
+        new ArrayList<>(
+            HostCollectors.create(
+                ConfigLoader.parse("t", "", Map.of()),
+                java.util.Optional.empty(),
+                new io.caretaker.metrics.LabelCap(10, registry),
+                Clock.systemUTC()));
     // Also every filesystem with no exclusions, so the test's own directory is always listed.
-    collectors.set(2, new FilesystemCollector(new SystemInfo().getOperatingSystem()
-        .getFileSystem(), List.of(), List.of()));
+    collectors.set(
+        2,
+        new FilesystemCollector(
+            new SystemInfo().getOperatingSystem().getFileSystem(), List.of(), List.of()));
     loop = new CollectionLoop(collectors, Duration.ofSeconds(2), Clock.systemUTC());
     registry.register(loop);
     int port = deploy(registry, () -> loop.latest().isPresent());
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultPort(port)
-        .setDecompressionSupported(false));
+    client =
+        WebClient.create(
+            vertx, new WebClientOptions().setDefaultPort(port).setDecompressionSupported(false));
   }
 
   @AfterEach
@@ -85,8 +110,8 @@ class HttpVerticleTest {
 
   private int deploy(PrometheusRegistry registry, java.util.function.BooleanSupplier ready)
       throws Exception {
-    ServerConfig server = new ServerConfig("127.0.0.1", 0, List.of(), 1 << 20,
-        java.util.Optional.empty());
+    ServerConfig server =
+        new ServerConfig("127.0.0.1", 0, List.of(), 1 << 20, java.util.Optional.empty());
     HttpVerticle verticle = new HttpVerticle(server, registry, ready, null);
     vertx.deployVerticle(verticle).await(10, TimeUnit.SECONDS);
     return verticle.actualPort();
@@ -117,18 +142,26 @@ class HttpVerticleTest {
     for (String name : DOCUMENTED_HOST_METRICS) {
       assertThat(text).as(name).containsPattern("(?m)^" + name + "[{ ]");
     }
-    assertThat(text).contains("jvm_memory_used_bytes", "process_cpu_seconds_total",
-        "caretaker_collector_duration_seconds{collector=\"filesystem\"}",
-        "caretaker_collector_errors_total{collector=\"cpu\"} 0.0");
+    assertThat(text)
+        .contains(
+            "jvm_memory_used_bytes",
+            "process_cpu_seconds_total",
+            "caretaker_collector_duration_seconds{collector=\"filesystem\"}",
+            "caretaker_collector_errors_total{collector=\"cpu\"} 0.0");
   }
 
   @Test
   void everyHostAndAgentMetricServedIsDocumented() throws Exception {
     String docs = Files.readString(Path.of("docs/metrics.md"));
-    scrape().lines().filter(l -> l.startsWith("# TYPE host_") || l.startsWith("# TYPE caretaker_"))
+    scrape()
+        .lines()
+        .filter(l -> l.startsWith("# TYPE host_") || l.startsWith("# TYPE caretaker_"))
         .map(l -> l.split(" ")[2])
-        .forEach(name -> assertThat(docs).as("docs/metrics.md names " + name)
-            .containsPattern("`" + name + "(_total)?`"));
+        .forEach(
+            name ->
+                assertThat(docs)
+                    .as("docs/metrics.md names " + name)
+                    .containsPattern("`" + name + "(_total)?`"));
   }
 
   @Test
@@ -151,9 +184,14 @@ class HttpVerticleTest {
   void filesystemSizeEqualsJavaFileStore() throws Exception {
     FileStore store = Files.getFileStore(Path.of(".").toAbsolutePath());
     String text = scrape();
-    Matcher m = Pattern.compile("(?m)^host_filesystem_size_bytes\\{device=\""
-        + Pattern.quote(store.name()) + "\",fstype=\"" + Pattern.quote(store.type())
-        + "\",mountpoint=\"[^\"]*\"} (\\S+)$").matcher(text);
+    Matcher m =
+        Pattern.compile(
+                "(?m)^host_filesystem_size_bytes\\{device=\""
+                    + Pattern.quote(store.name())
+                    + "\",fstype=\""
+                    + Pattern.quote(store.type())
+                    + "\",mountpoint=\"[^\"]*\"} (\\S+)$")
+            .matcher(text);
     assertThat(m.find()).as("filesystem %s (%s) in scrape", store.name(), store.type()).isTrue();
     assertThat(Double.parseDouble(m.group(1))).isEqualTo((double) store.getTotalSpace());
   }
@@ -163,7 +201,8 @@ class HttpVerticleTest {
     Path promtool = Tools.require("promtool", "prometheus");
     var result = Tools.run(List.of(promtool.toString(), "check", "metrics"), scrape());
     assertThat(result.output().lines().filter(l -> !l.equals(KNOWN_LINT)).toList())
-        .as("promtool check metrics output").isEmpty();
+        .as("promtool check metrics output")
+        .isEmpty();
   }
 
   @Test
@@ -172,18 +211,22 @@ class HttpVerticleTest {
     var resp = get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0");
     assertThat(resp.statusCode()).isEqualTo(200);
     assertThat(resp.getHeader("Content-Type")).startsWith("application/openmetrics-text");
-    assertThat(resp.bodyAsString()).contains("# UNIT host_memory_total_bytes bytes")
+    assertThat(resp.bodyAsString())
+        .contains("# UNIT host_memory_total_bytes bytes")
         .endsWith("# EOF\n");
   }
 
   @Test
   void protobufWhenAsked() throws Exception {
     loop.collectOnce();
-    var resp = get("/metrics", "Accept",
-        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited");
+    var resp =
+        get(
+            "/metrics",
+            "Accept",
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited");
     assertThat(resp.getHeader("Content-Type")).startsWith("application/vnd.google.protobuf");
-    assertThat(resp.body().getBytes()).contains("host_memory_total_bytes".getBytes(
-        StandardCharsets.UTF_8));
+    assertThat(resp.body().getBytes())
+        .contains("host_memory_total_bytes".getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -191,8 +234,10 @@ class HttpVerticleTest {
     loop.collectOnce();
     var resp = get("/metrics", "Accept-Encoding", "gzip");
     assertThat(resp.getHeader("Content-Encoding")).isEqualTo("gzip");
-    String text = new String(new GZIPInputStream(new ByteArrayInputStream(resp.body().getBytes()))
-        .readAllBytes(), StandardCharsets.UTF_8);
+    String text =
+        new String(
+            new GZIPInputStream(new ByteArrayInputStream(resp.body().getBytes())).readAllBytes(),
+            StandardCharsets.UTF_8);
     assertThat(text).contains("host_memory_total_bytes ");
   }
 
@@ -200,8 +245,12 @@ class HttpVerticleTest {
   void nameFilterServesOnlyTheNamedFamilies() throws Exception {
     loop.collectOnce();
     String text = get("/metrics?name[]=host_load1&name[]=host_cpu_seconds_total").bodyAsString();
-    assertThat(text.lines().filter(l -> !l.startsWith("#")).map(l -> l.replaceAll("[{ ].*", ""))
-        .distinct()).containsExactlyInAnyOrder("host_load1", "host_cpu_seconds_total");
+    assertThat(
+            text.lines()
+                .filter(l -> !l.startsWith("#"))
+                .map(l -> l.replaceAll("[{ ].*", ""))
+                .distinct())
+        .containsExactlyInAnyOrder("host_load1", "host_cpu_seconds_total");
   }
 
   @Test
@@ -231,8 +280,7 @@ class HttpVerticleTest {
     var notFound = get("/nope");
     assertThat(notFound.statusCode()).isEqualTo(404);
     assertThat(notFound.bodyAsJsonObject().getString("error")).isEqualTo("not found");
-    var wrongMethod = client.post("/metrics").host("127.0.0.1").send()
-        .await(10, TimeUnit.SECONDS);
+    var wrongMethod = client.post("/metrics").host("127.0.0.1").send().await(10, TimeUnit.SECONDS);
     assertThat(wrongMethod.statusCode()).isEqualTo(405);
     assertThat(wrongMethod.bodyAsJsonObject().getString("error")).isEqualTo("method not allowed");
   }

@@ -30,8 +30,8 @@ class AlertRulesIT {
   @Test
   void promtoolChecksAndUnitTestsPass() throws Exception {
     Path promtool = Tools.require("promtool", "prometheus");
-    Tools.Result check = Tools.run(List.of(promtool.toString(), "check", "rules",
-        RULES.toString()), "");
+    Tools.Result check =
+        Tools.run(List.of(promtool.toString(), "check", "rules", RULES.toString()), "");
     assertThat(check.exitCode()).as(check.output()).isZero();
     List<String> test = new ArrayList<>(List.of(promtool.toString(), "test", "rules"));
     test.addAll(tests());
@@ -45,20 +45,24 @@ class AlertRulesIT {
     Set<String> tested = new HashSet<>();
     for (String file : tests()) {
       for (JsonNode t : YAML.readTree(Path.of(file).toFile()).path("tests")) {
-        t.path("alert_rule_test").forEach(a -> {
-          if (!a.path("exp_alerts").isEmpty()) {
-            tested.add(a.path("alertname").asText());
-          }
-        });
+        t.path("alert_rule_test")
+            .forEach(
+                a -> {
+                  if (!a.path("exp_alerts").isEmpty()) {
+                    tested.add(a.path("alertname").asText());
+                  }
+                });
       }
     }
     for (JsonNode alert : alerts(YAML.readTree(RULES.toFile()))) {
       String name = alert.path("alert").asText();
-      assertThat(alert.path("labels").path("severity").asText()).as(name)
+      assertThat(alert.path("labels").path("severity").asText())
+          .as(name)
           .isIn("info", "warning", "critical");
       assertThat(alert.path("annotations").path("summary").asText()).as(name).isNotEmpty();
       assertThat(alert.path("annotations").path("description").asText()).as(name).isNotEmpty();
-      assertThat(alert.path("annotations").path("runbook_url").asText()).as(name)
+      assertThat(alert.path("annotations").path("runbook_url").asText())
+          .as(name)
           .startsWith("https://");
       assertThat(tested).as("a promtool test where %s fires", name).contains(name);
     }
@@ -66,8 +70,7 @@ class AlertRulesIT {
 
   @Test
   void hostGroupEqualsTheExportOfTheDefaultConfig() throws Exception {
-    JsonNode exported = YAML.readTree(
-        PrometheusRules.export(ConfigLoader.loadDefault().rules()));
+    JsonNode exported = YAML.readTree(PrometheusRules.export(ConfigLoader.loadDefault().rules()));
     JsonNode shipped = null;
     for (JsonNode g : YAML.readTree(RULES.toFile()).path("groups")) {
       if (g.path("name").asText().equals("caretaker-host")) {
@@ -84,16 +87,17 @@ class AlertRulesIT {
       assertThat(s.path("expr")).as(w.path("alert").asText()).isEqualTo(w.path("expr"));
       assertThat(s.path("for")).as(w.path("alert").asText()).isEqualTo(w.path("for"));
       assertThat(s.path("labels")).as(w.path("alert").asText()).isEqualTo(w.path("labels"));
-      assertThat(s.path("annotations").path("summary")).isEqualTo(
-          w.path("annotations").path("summary"));
+      assertThat(s.path("annotations").path("summary"))
+          .isEqualTo(w.path("annotations").path("summary"));
     }
   }
 
   @Test
   void alertmanagerExampleIsValid() throws Exception {
     Path amtool = Tools.require("amtool", "prometheus-alertmanager");
-    Tools.Result check = Tools.run(List.of(amtool.toString(), "check-config",
-        "alerts/alertmanager.example.yml"), "");
+    Tools.Result check =
+        Tools.run(
+            List.of(amtool.toString(), "check-config", "alerts/alertmanager.example.yml"), "");
     assertThat(check.exitCode()).as(check.output()).isZero();
     assertThat(check.output()).contains("SUCCESS");
   }

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DashboardsIT {
   private static final List<String> DASHBOARDS = List.of("host", "trading", "caretaker");
-  private static final Pattern METRIC = Pattern.compile(
-      "\\b((?:host|trading|caretaker|redis|jvm|process)_[a-z0-9_]+)\\s*\\{");
+  private static final Pattern METRIC =
+      Pattern.compile("\\b((?:host|trading|caretaker|redis|jvm|process)_[a-z0-9_]+)\\s*\\{");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -52,7 +52,10 @@ class DashboardsIT {
       seedTrading(redis);
       Path sources = Files.createDirectories(dir.resolve("config"));
       Files.writeString(sources.resolve("a.yml"), "x: 1\n");
-      Path config = Files.writeString(dir.resolve("caretaker.yml"), """
+      Path config =
+          Files.writeString(
+              dir.resolve("caretaker.yml"),
+              """
           agent: { data_dir: %s, instance: dash }
           server: { port: 0, tokens: [dash] }
           collect: { interval: 1s }
@@ -70,35 +73,55 @@ class DashboardsIT {
             cache-cleanup: { type: redis-cleanup, patterns: ["cache:*"] }
           schedules:
             - { id: nightly, action: backup, cron: "0 3 * * *" }
-          """.formatted(dir.resolve("data"), redis.uri(), sources, dir.resolve("backups")));
+          """
+                  .formatted(dir.resolve("data"), redis.uri(), sources, dir.resolve("backups")));
       try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", config.toString())) {
         String url = "http://127.0.0.1:" + agent.awaitPort();
-        post(url + "/api/v1/trading/events", """
+        post(
+            url + "/api/v1/trading/events",
+            """
             {"type":"order","status":"filled","side":"buy","venue":"XNAS","latency_ms":1.5}
             {"type":"order","status":"rejected","side":"sell","venue":"XNAS","latency_ms":3,"reason":"risk"}
             {"type":"order","status":"sideways","side":"buy","venue":"XNAS"}
             """);
         post(url + "/api/v1/actions/backup/run?wait=true", "");
-        post(url + "/api/v1/alertmanager", Files.readString(
-            Path.of("src/test/resources/fixtures/alertmanager/firing-grouped.json")));
+        post(
+            url + "/api/v1/alertmanager",
+            Files.readString(
+                Path.of("src/test/resources/fixtures/alertmanager/firing-grouped.json")));
         int promPort = ExternalServer.freePort();
         Path promDir = dir.resolve("prometheus");
         Files.createDirectories(promDir);
-        Files.writeString(promDir.resolve("prometheus.yml"), """
+        Files.writeString(
+            promDir.resolve("prometheus.yml"),
+            """
             global: { scrape_interval: 1s, evaluation_interval: 1s }
             scrape_configs:
               - job_name: caretaker
                 static_configs: [ { targets: ["127.0.0.1:%d"] } ]
-            """.formatted(agent.awaitPort()));
-        try (ExternalServer prom = ExternalServer.start(promDir, List.of(prometheus.toString(),
-            "--config.file=prometheus.yml", "--storage.tsdb.path=data",
-            "--web.listen-address=127.0.0.1:" + promPort), promPort, "/-/ready")) {
+            """
+                .formatted(agent.awaitPort()));
+        try (ExternalServer prom =
+            ExternalServer.start(
+                promDir,
+                List.of(
+                    prometheus.toString(),
+                    "--config.file=prometheus.yml",
+                    "--storage.tsdb.path=data",
+                    "--web.listen-address=127.0.0.1:" + promPort),
+                promPort,
+                "/-/ready")) {
           // rate() needs two samples in its window; orders keep flowing meanwhile
-          await().atMost(Duration.ofSeconds(60)).until(() -> {
-            post(url + "/api/v1/trading/events",
-                "{\"type\":\"order\",\"status\":\"filled\",\"side\":\"buy\",\"venue\":\"XNAS\",\"latency_ms\":2}");
-            return !result(prom, "count_over_time(caretaker_build_info[1m]) >= 6").isEmpty();
-          });
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () -> {
+                    post(
+                        url + "/api/v1/trading/events",
+                        "{\"type\":\"order\",\"status\":\"filled\",\"side\":\"buy\",\"venue\":\"XNAS\",\"latency_ms\":2}");
+                    return !result(prom, "count_over_time(caretaker_build_info[1m]) >= 6")
+                        .isEmpty();
+                  });
           checkDashboards(prom, "127.0.0.1:" + agent.awaitPort(), metricNames(url));
         }
       }
@@ -110,8 +133,8 @@ class DashboardsIT {
     List<String> problems = new ArrayList<>();
     for (String name : DASHBOARDS) {
       JsonNode dashboard = JSON.readTree(Path.of("dashboards", name + ".json").toFile());
-      assertThat(dashboard.path("templating").toString()).contains("\"datasource\"", "\"job\"",
-          "\"instance\"");
+      assertThat(dashboard.path("templating").toString())
+          .contains("\"datasource\"", "\"job\"", "\"instance\"");
       for (JsonNode panel : dashboard.path("panels")) {
         String where = name + ".json \"" + panel.path("title").asText() + "\"";
         if (panel.path("description").asText().isEmpty()) {
@@ -128,10 +151,14 @@ class DashboardsIT {
               problems.add(where + ": names " + m.group(1) + ", which the agent does not export");
             }
           }
-          String query = expr.replace("$job", "caretaker").replace("$instance", instance)
-              .replace("$__rate_interval", "30s");
-          JsonNode answer = JSON.readTree(prom.get("/api/v1/query?query="
-              + URLEncoder.encode(query, StandardCharsets.UTF_8)));
+          String query =
+              expr.replace("$job", "caretaker")
+                  .replace("$instance", instance)
+                  .replace("$__rate_interval", "30s");
+          JsonNode answer =
+              JSON.readTree(
+                  prom.get(
+                      "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)));
           if (!"success".equals(answer.path("status").asText())) {
             problems.add(where + ": " + answer.path("error").asText() + " in " + query);
           } else if (answer.path("data").path("result").isEmpty()) {
@@ -145,25 +172,35 @@ class DashboardsIT {
 
   private static List<JsonNode> result(ExternalServer prom, String query) throws Exception {
     List<JsonNode> out = new ArrayList<>();
-    JSON.readTree(prom.get("/api/v1/query?query=" + URLEncoder.encode(query,
-        StandardCharsets.UTF_8))).path("data").path("result").forEach(out::add);
+    JSON.readTree(
+            prom.get("/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)))
+        .path("data")
+        .path("result")
+        .forEach(out::add);
     return out;
   }
 
   /** Sample names in the agent's exposition (histograms as _bucket, _sum, _count). */
   private static Set<String> metricNames(String url) throws Exception {
-    String body = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String body =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     Set<String> names = new TreeSet<>();
-    body.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+    body.lines()
+        .filter(l -> !l.startsWith("#") && !l.isBlank())
         .forEach(l -> names.add(l.split("[{ ]", 2)[0]));
     return names;
   }
 
   private static void post(String url, String body) throws Exception {
-    HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer dash")
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    HTTP.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", "Bearer dash")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.discarding());
   }
 

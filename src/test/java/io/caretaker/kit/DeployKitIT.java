@@ -22,12 +22,15 @@ class DeployKitIT {
 
   @Test
   void exampleConfigIsValidAndUsesEverySection() throws Exception {
-    Config c = ConfigLoader.parse("deploy/caretaker.example.yml",
-        Files.readString(Path.of("deploy/caretaker.example.yml")),
-        Map.of("HOSTNAME", "trade-host-1", "CARETAKER_TOKEN", "t"));
+    Config c =
+        ConfigLoader.parse(
+            "deploy/caretaker.example.yml",
+            Files.readString(Path.of("deploy/caretaker.example.yml")),
+            Map.of("HOSTNAME", "trade-host-1", "CARETAKER_TOKEN", "t"));
     assertThat(c.redis()).isPresent();
-    assertThat(c.actions().keySet()).contains("jvm-gc", "cache-cleanup", "log-cleanup",
-        "health-report", "backup", "restart-feed");
+    assertThat(c.actions().keySet())
+        .contains(
+            "jvm-gc", "cache-cleanup", "log-cleanup", "health-report", "backup", "restart-feed");
     assertThat(c.schedules()).isNotEmpty();
     assertThat(c.alertmanager().routes()).isNotEmpty();
     assertThat(c.maintenance().windows()).isNotEmpty();
@@ -38,16 +41,21 @@ class DeployKitIT {
     Path promtool = Tools.require("promtool", "prometheus");
     Files.copy(Path.of("deploy/prometheus.yml"), dir.resolve("prometheus.yml"));
     Files.copy(Path.of("alerts/caretaker.rules.yml"), dir.resolve("caretaker.rules.yml"));
-    Tools.Result check = Tools.run(List.of(promtool.toString(), "check", "config",
-        dir.resolve("prometheus.yml").toString()), "");
+    Tools.Result check =
+        Tools.run(
+            List.of(
+                promtool.toString(), "check", "config", dir.resolve("prometheus.yml").toString()),
+            "");
     assertThat(check.exitCode()).as(check.output()).isZero();
   }
 
   @Test
   void kubernetesManifestsParseWithTheExpectedKinds() throws Exception {
     List<String> kinds = new ArrayList<>();
-    try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class)
-        .readValues(Path.of("deploy/kubernetes/caretaker.yaml").toFile())) {
+    try (MappingIterator<JsonNode> docs =
+        new YAMLMapper()
+            .readerFor(JsonNode.class)
+            .readValues(Path.of("deploy/kubernetes/caretaker.yaml").toFile())) {
       while (docs.hasNext()) {
         JsonNode doc = docs.next();
         kinds.add(doc.path("kind").asText());
@@ -60,7 +68,12 @@ class DeployKitIT {
   @Test
   void systemdUnitRunsAsItsOwnUserWithAReadOnlySystem() throws Exception {
     String unit = Files.readString(Path.of("deploy/caretaker.service"));
-    assertThat(unit).contains("User=caretaker", "ProtectSystem=strict", "NoNewPrivileges=true",
-        "ReadWritePaths=", "RestartPreventExitStatus=2");
+    assertThat(unit)
+        .contains(
+            "User=caretaker",
+            "ProtectSystem=strict",
+            "NoNewPrivileges=true",
+            "ReadWritePaths=",
+            "RestartPreventExitStatus=2");
   }
 }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole loop with the real stack: Prometheus scrapes the agent and fires an alert with a
- * {@code remediate} label, Alertmanager (routing as alerts/alertmanager.example.yml does) calls the
+ * The whole loop with the real stack: Prometheus scrapes the agent and fires an alert with a {@code
+ * remediate} label, Alertmanager (routing as alerts/alertmanager.example.yml does) calls the
  * agent's webhook with a bearer token, and the agent runs the routed action on a temp directory.
  */
 class EndToEndIT {
@@ -43,7 +43,10 @@ class EndToEndIT {
     Path current = Files.writeString(logs.resolve("feed.log"), "current line\n");
     Files.setLastModifiedTime(current, FileTime.from(Instant.now().minus(Duration.ofDays(1))));
 
-    Path config = Files.writeString(dir.resolve("caretaker.yml"), """
+    Path config =
+        Files.writeString(
+            dir.resolve("caretaker.yml"),
+            """
         agent: { data_dir: %s, instance: e2e }
         server: { port: 0, tokens: [e2e-token] }
         collect: { interval: 1s }
@@ -52,14 +55,17 @@ class EndToEndIT {
         alertmanager:
           match_instance: true
           routes: [ { matchers: ['remediate=~".+"'], action_from_label: remediate } ]
-        """.formatted(dir.resolve("data"), logs));
+        """
+                .formatted(dir.resolve("data"), logs));
     try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", config.toString())) {
       int agentPort = agent.awaitPort();
       int amPort = ExternalServer.freePort();
       int promPort = ExternalServer.freePort();
       Path amDir = Files.createDirectories(dir.resolve("alertmanager"));
       Files.writeString(amDir.resolve("token"), "e2e-token");
-      Files.writeString(amDir.resolve("alertmanager.yml"), """
+      Files.writeString(
+          amDir.resolve("alertmanager.yml"),
+          """
           route:
             receiver: default
             routes:
@@ -76,9 +82,12 @@ class EndToEndIT {
                 - url: http://127.0.0.1:%d/api/v1/alertmanager
                   http_config:
                     authorization: { type: Bearer, credentials_file: %s }
-          """.formatted(agentPort, amDir.resolve("token")));
+          """
+              .formatted(agentPort, amDir.resolve("token")));
       Path promDir = Files.createDirectories(dir.resolve("prometheus"));
-      Files.writeString(promDir.resolve("rules.yml"), """
+      Files.writeString(
+          promDir.resolve("rules.yml"),
+          """
           groups:
             - name: e2e
               rules:
@@ -87,7 +96,9 @@ class EndToEndIT {
                   labels: { severity: critical, remediate: log-cleanup }
                   annotations: { summary: "stands in for a full disk" }
           """);
-      Files.writeString(promDir.resolve("prometheus.yml"), """
+      Files.writeString(
+          promDir.resolve("prometheus.yml"),
+          """
           global: { scrape_interval: 1s, evaluation_interval: 1s }
           rule_files: [rules.yml]
           alerting:
@@ -95,23 +106,41 @@ class EndToEndIT {
           scrape_configs:
             - job_name: caretaker
               static_configs: [ { targets: ["127.0.0.1:%d"] } ]
-          """.formatted(amPort, agentPort));
-      try (ExternalServer am = ExternalServer.start(amDir, List.of(alertmanager.toString(),
-              "--config.file=alertmanager.yml", "--storage.path=data",
-              "--web.listen-address=127.0.0.1:" + amPort, "--cluster.listen-address="),
-              amPort, "/-/ready");
-          ExternalServer prom = ExternalServer.start(promDir, List.of(prometheus.toString(),
-              "--config.file=prometheus.yml", "--storage.tsdb.path=data",
-              "--web.listen-address=127.0.0.1:" + promPort), promPort, "/-/ready")) {
+          """
+              .formatted(amPort, agentPort));
+      try (ExternalServer am =
+              ExternalServer.start(
+                  amDir,
+                  List.of(
+                      alertmanager.toString(),
+                      "--config.file=alertmanager.yml",
+                      "--storage.path=data",
+                      "--web.listen-address=127.0.0.1:" + amPort,
+                      "--cluster.listen-address="),
+                  amPort,
+                  "/-/ready");
+          ExternalServer prom =
+              ExternalServer.start(
+                  promDir,
+                  List.of(
+                      prometheus.toString(),
+                      "--config.file=prometheus.yml",
+                      "--storage.tsdb.path=data",
+                      "--web.listen-address=127.0.0.1:" + promPort),
+                  promPort,
+                  "/-/ready")) {
         String agentUrl = "http://127.0.0.1:" + agentPort;
         AtomicReference<JsonNode> run = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-          JsonNode runs = JSON.readTree(get(agentUrl + "/api/v1/runs?action=log-cleanup"))
-              .path("runs");
-          assertThat(runs).isNotEmpty();
-          run.set(runs.get(runs.size() - 1));
-          assertThat(run.get().path("finished_at").isTextual()).isTrue();
-        });
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .untilAsserted(
+                () -> {
+                  JsonNode runs =
+                      JSON.readTree(get(agentUrl + "/api/v1/runs?action=log-cleanup")).path("runs");
+                  assertThat(runs).isNotEmpty();
+                  run.set(runs.get(runs.size() - 1));
+                  assertThat(run.get().path("finished_at").isTextual()).isTrue();
+                });
         JsonNode record = run.get();
         assertThat(record.path("trigger").path("type").asText()).isEqualTo("alert");
         assertThat(record.path("trigger").path("ref").asText()).startsWith("HostDiskAlmostFull ");
@@ -124,7 +153,8 @@ class EndToEndIT {
         Instant startsAt = Instant.parse(alert.path("startsAt").asText());
         Instant finished = Instant.parse(record.path("finished_at").asText());
         Instant started = Instant.parse(record.path("started_at").asText());
-        System.out.printf("end to end: alert startsAt -> action finished %d ms (the run itself"
+        System.out.printf(
+            "end to end: alert startsAt -> action finished %d ms (the run itself"
                 + " %d ms; the rest is Alertmanager's group_wait and its call)%n",
             Duration.between(startsAt, finished).toMillis(),
             Duration.between(started, finished).toMillis());
@@ -135,7 +165,8 @@ class EndToEndIT {
   }
 
   private static String get(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 }

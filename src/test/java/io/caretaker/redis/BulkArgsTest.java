@@ -28,8 +28,8 @@ class BulkArgsTest {
       keys.add(key);
     }
     keys.add("cache:\r\n$3\r\nx".getBytes(StandardCharsets.UTF_8));
-    CommandArgs<byte[], byte[]> lettuce = new CommandArgs<>(ByteArrayCodec.INSTANCE)
-        .addKeys(keys.toArray(new byte[0][]));
+    CommandArgs<byte[], byte[]> lettuce =
+        new CommandArgs<>(ByteArrayCodec.INSTANCE).addKeys(keys.toArray(new byte[0][]));
 
     assertThat(wire(CommandType.UNLINK, new BulkArgs(keys)))
         .isEqualTo(wire(CommandType.UNLINK, lettuce));
@@ -41,9 +41,12 @@ class BulkArgsTest {
     List<byte[]> argv = List.of(bytes("3600"), bytes("any"), bytes("0"), bytes("0"));
     String sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff831";
     // As Lettuce's own evalsha builds them.
-    CommandArgs<byte[], byte[]> lettuce = new CommandArgs<>(ByteArrayCodec.INSTANCE).add(sha)
-        .add(keys.size()).addKeys(keys.toArray(new byte[0][]))
-        .addValues(argv.toArray(new byte[0][]));
+    CommandArgs<byte[], byte[]> lettuce =
+        new CommandArgs<>(ByteArrayCodec.INSTANCE)
+            .add(sha)
+            .add(keys.size())
+            .addKeys(keys.toArray(new byte[0][]))
+            .addValues(argv.toArray(new byte[0][]));
     List<byte[]> ours = new ArrayList<>(List.of(bytes(sha), bytes("3")));
     ours.addAll(keys);
     ours.addAll(argv);

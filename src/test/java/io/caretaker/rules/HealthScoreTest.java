@@ -17,23 +17,35 @@ class HealthScoreTest {
 
   @Test
   void followsTheDocumentedFormula() {
-    MetricSnapshots metrics = MetricSnapshots.of(
-        Family.gauge("host_cpu_utilization_ratio", "t").add(0.5).toSnapshot(),
-        Family.gauge("host_memory_used_ratio", "t").add(0.85).toSnapshot(),
-        Family.gauge("host_filesystem_used_ratio", "t", "mountpoint").add(0.2, "/")
-            .add(0.93, "/data").toSnapshot());
-    HealthScore.Result r = HealthScore.compute(List.of(instance("a", RuleState.CRITICAL),
-        instance("b", RuleState.WARNING), instance("c", RuleState.OK)), metrics);
+    MetricSnapshots metrics =
+        MetricSnapshots.of(
+            Family.gauge("host_cpu_utilization_ratio", "t").add(0.5).toSnapshot(),
+            Family.gauge("host_memory_used_ratio", "t").add(0.85).toSnapshot(),
+            Family.gauge("host_filesystem_used_ratio", "t", "mountpoint")
+                .add(0.2, "/")
+                .add(0.93, "/data")
+                .toSnapshot());
+    HealthScore.Result r =
+        HealthScore.compute(
+            List.of(
+                instance("a", RuleState.CRITICAL),
+                instance("b", RuleState.WARNING),
+                instance("c", RuleState.OK)),
+            metrics);
     // 100 - 25 (critical) - 10 (warning) - 5 (memory >= 80%) - 15 (fullest disk >= 90%)
     assertThat(r.score()).isEqualTo(45);
-    assertThat(r.checks()).extracting(HealthScore.Check::status).containsExactly(
-        Status.FAIL, Status.WARN, Status.PASS, Status.PASS, Status.WARN, Status.FAIL);
+    assertThat(r.checks())
+        .extracting(HealthScore.Check::status)
+        .containsExactly(
+            Status.FAIL, Status.WARN, Status.PASS, Status.PASS, Status.WARN, Status.FAIL);
   }
 
   @Test
   void neverBelowZeroAndFullWithNothingWrong() {
-    List<RuleInstance> many = java.util.stream.IntStream.range(0, 10)
-        .mapToObj(i -> instance("r" + i, RuleState.CRITICAL)).toList();
+    List<RuleInstance> many =
+        java.util.stream.IntStream.range(0, 10)
+            .mapToObj(i -> instance("r" + i, RuleState.CRITICAL))
+            .toList();
     assertThat(HealthScore.compute(many, MetricSnapshots.of()).score()).isZero();
     assertThat(HealthScore.compute(List.of(), MetricSnapshots.of()).score()).isEqualTo(100);
   }

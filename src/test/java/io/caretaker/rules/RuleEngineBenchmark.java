@@ -1,7 +1,7 @@
 package io.caretaker.rules;
 
-import io.caretaker.metrics.Family;
 import io.caretaker.config.ConfigLoader;
+import io.caretaker.metrics.Family;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Instant;
@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * One rule-evaluation cycle with 1,000 rule instances (4 rules x 250 series) in a snapshot that
  * also carries 2,000 unrelated series. {@code steady}: nothing changes state; {@code flapping}:
- * every instance changes state every cycle (the worst case, with submissions built).
- * Run with bench/rule-evaluation.sh.
+ * every instance changes state every cycle (the worst case, with submissions built). Run with
+ * bench/rule-evaluation.sh.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,9 +37,13 @@ public class RuleEngineBenchmark {
 
   @Setup
   public void setup() {
-    StringBuilder yaml = new StringBuilder("actions: { report: { type: health-report } }\nrules:\n");
+    StringBuilder yaml =
+        new StringBuilder("actions: { report: { type: health-report } }\nrules:\n");
     for (int r = 0; r < 4; r++) {
-      yaml.append("  - { name: r").append(r).append(", metric: bench_value_").append(r)
+      yaml.append("  - { name: r")
+          .append(r)
+          .append(", metric: bench_value_")
+          .append(r)
           .append(", warning: 0.8, critical: 0.9, actions: { critical: [report] } }\n");
     }
     engine = new RuleEngine(ConfigLoader.parse("bench.yml", yaml.toString(), Map.of()).rules());

@@ -2,9 +2,9 @@ package io.caretaker.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.caretaker.metrics.Family;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.config.RuleConfig;
+import io.caretaker.metrics.Family;
 import io.caretaker.rules.RuleEngine.Evaluation;
 import io.caretaker.rules.RuleEngine.Submission;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -18,13 +18,19 @@ class RuleEngineTest {
   private static final Instant T0 = Instant.parse("2026-11-23T00:00:00Z");
 
   private static RuleEngine engine(String rulesYaml) {
-    List<RuleConfig> rules = ConfigLoader.parse("t.yml", """
+    List<RuleConfig> rules =
+        ConfigLoader.parse(
+                "t.yml",
+                """
         actions:
           gc: { type: jvm-gc }
           report: { type: health-report }
           restart: { type: command, argv: [true] }
         rules:
-        """ + rulesYaml, Map.of()).rules();
+        """
+                    + rulesYaml,
+                Map.of())
+            .rules();
     return new RuleEngine(rules);
   }
 
@@ -33,8 +39,11 @@ class RuleEngineTest {
   }
 
   private static MetricSnapshots disks(double root, double data) {
-    return MetricSnapshots.of(Family.gauge("host_filesystem_used_ratio", "t", "mountpoint")
-        .add(root, "/").add(data, "/data").toSnapshot());
+    return MetricSnapshots.of(
+        Family.gauge("host_filesystem_used_ratio", "t", "mountpoint")
+            .add(root, "/")
+            .add(data, "/data")
+            .toSnapshot());
   }
 
   private static Instant at(int seconds) {
@@ -45,7 +54,8 @@ class RuleEngineTest {
     return engine.instances().get(0).state();
   }
 
-  private static final String MEMORY = """
+  private static final String MEMORY =
+      """
       - { name: memory-high, metric: host_memory_used_ratio, warning: 0.75, critical: 0.85,
           for: 30s, clear: 0.70, actions: { warning: [report], critical: [gc] } }
       """;
@@ -62,8 +72,9 @@ class RuleEngineTest {
 
     Evaluation fired = engine.evaluate(memory(0.9), at(35));
     assertThat(state(engine)).isEqualTo(RuleState.CRITICAL);
-    assertThat(fired.submissions()).containsExactly(
-        new Submission("memory-high", "memory-high{}", RuleState.CRITICAL, List.of("gc")));
+    assertThat(fired.submissions())
+        .containsExactly(
+            new Submission("memory-high", "memory-high{}", RuleState.CRITICAL, List.of("gc")));
     assertThat(engine.instances().get(0).since()).isEqualTo(at(35));
   }
 
@@ -85,7 +96,8 @@ class RuleEngineTest {
     assertThat(state(engine)).isEqualTo(RuleState.OK);
     engine.evaluate(memory(0.9), at(20));
     assertThat(engine.evaluate(memory(0.9), at(40)).submissions())
-        .as("for restarts from the new crossing").isEmpty();
+        .as("for restarts from the new crossing")
+        .isEmpty();
     assertThat(engine.evaluate(memory(0.9), at(50)).submissions()).hasSize(1);
   }
 
@@ -106,16 +118,21 @@ class RuleEngineTest {
     RuleEngine engine = engine(MEMORY);
     engine.evaluate(memory(0.8), at(0));
     assertThat(engine.evaluate(memory(0.8), at(30)).submissions())
-        .extracting(Submission::actions).containsExactly(List.of("report"));
+        .extracting(Submission::actions)
+        .containsExactly(List.of("report"));
     assertThat(engine.evaluate(memory(0.9), at(35)).submissions())
-        .extracting(Submission::level).containsExactly(RuleState.CRITICAL);
+        .extracting(Submission::level)
+        .containsExactly(RuleState.CRITICAL);
     assertThat(engine.evaluate(memory(0.8), at(40)).submissions())
-        .extracting(Submission::level).containsExactly(RuleState.WARNING);
+        .extracting(Submission::level)
+        .containsExactly(RuleState.WARNING);
   }
 
   @Test
   void belowDirectionFiresOnLowValues() {
-    RuleEngine engine = engine("""
+    RuleEngine engine =
+        engine(
+            """
         - { name: disk-free, metric: host_memory_used_ratio, direction: below, warning: 0.2,
             critical: 0.1, actions: { critical: [gc] } }
         """);
@@ -131,21 +148,27 @@ class RuleEngineTest {
 
   @Test
   void eachMatchingSeriesIsItsOwnInstanceAndLabelsSelect() {
-    RuleEngine all = engine("""
+    RuleEngine all =
+        engine(
+            """
         - { name: disk, metric: host_filesystem_used_ratio, critical: 0.9,
             actions: { critical: [report] } }
         """);
     Evaluation e = all.evaluate(disks(0.95, 0.5), at(0));
-    assertThat(e.submissions()).extracting(Submission::ref)
+    assertThat(e.submissions())
+        .extracting(Submission::ref)
         .containsExactly("disk{mountpoint=\"/\"}");
     assertThat(all.instances()).hasSize(2);
 
-    RuleEngine dataOnly = engine("""
+    RuleEngine dataOnly =
+        engine(
+            """
         - { name: disk, metric: host_filesystem_used_ratio, critical: 0.9,
             labels: { mountpoint: /data } }
         """);
     dataOnly.evaluate(disks(0.95, 0.5), at(0));
-    assertThat(dataOnly.instances()).singleElement()
+    assertThat(dataOnly.instances())
+        .singleElement()
         .satisfies(i -> assertThat(i.labels()).containsEntry("mountpoint", "/data"));
   }
 
@@ -184,20 +207,24 @@ class RuleEngineTest {
     for (int i = 1; i <= RuleEngine.RECOVERY_CYCLES; i++) {
       outcomes.addAll(engine.evaluate(memory(0.8), at(30 + 5 * i)).remediations());
     }
-    assertThat(outcomes).containsExactly(new RuleEngine.Remediation("memory-high", "report",
-        false));
+    assertThat(outcomes)
+        .containsExactly(new RuleEngine.Remediation("memory-high", "report", false));
     engine.evaluate(memory(0.6), at(60));
     engine.evaluate(memory(0.8), at(65));
-    assertThat(engine.evaluate(memory(0.8), at(95)).submissions()).singleElement()
-        .satisfies(s -> {
-          assertThat(s.level()).isEqualTo(RuleState.WARNING);
-          assertThat(s.actions()).as("escalated").containsExactly("gc");
-        });
+    assertThat(engine.evaluate(memory(0.8), at(95)).submissions())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.level()).isEqualTo(RuleState.WARNING);
+              assertThat(s.actions()).as("escalated").containsExactly("gc");
+            });
   }
 
   @Test
   void zeroForFiresInTheSameEvaluation() {
-    RuleEngine engine = engine("""
+    RuleEngine engine =
+        engine(
+            """
         - { name: m, metric: host_memory_used_ratio, critical: 0.8, actions: { critical: [gc] } }
         """);
     assertThat(engine.evaluate(memory(0.81), at(0)).submissions()).hasSize(1);

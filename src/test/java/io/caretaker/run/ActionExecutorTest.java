@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.actions.Action;
+import io.caretaker.actions.ActionContext;
+import io.caretaker.actions.ActionFailure;
+import io.caretaker.actions.Figure;
+import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
+import io.caretaker.actions.Trigger;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.config.MaintenanceConfig;
+import io.caretaker.run.ActionExecutor.RunOptions;
 import io.caretaker.testing.MutableClock;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -18,18 +24,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import io.caretaker.actions.Figure;
-import io.caretaker.actions.ActionContext;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.caretaker.actions.Action;
-import io.caretaker.actions.ActionFailure;
-import io.caretaker.actions.RunRecord;
-import io.caretaker.actions.Trigger;
 
 class ActionExecutorTest {
   @TempDir Path dir;
@@ -49,16 +49,29 @@ class ActionExecutorTest {
   }
 
   private ActionExecutor executor(String actionsYaml) {
-    Map<String, ActionConfig> configs = ConfigLoader.parse("t.yml", "actions:\n" + actionsYaml,
-        Map.of()).actions();
-    configs.keySet().forEach(name -> actions.putIfAbsent(name, ctx -> {
-      calls.incrementAndGet();
-      return Map.of("dry_run_seen", ctx.dryRun());
-    }));
+    Map<String, ActionConfig> configs =
+        ConfigLoader.parse("t.yml", "actions:\n" + actionsYaml, Map.of()).actions();
+    configs
+        .keySet()
+        .forEach(
+            name ->
+                actions.putIfAbsent(
+                    name,
+                    ctx -> {
+                      calls.incrementAndGet();
+                      return Map.of("dry_run_seen", ctx.dryRun());
+                    }));
     registry = new PrometheusRegistry();
     maintenance = new Maintenance(new MaintenanceConfig(List.of()));
-    executor = new ActionExecutor(configs, actions, new RunHistory(dir.resolve("runs.jsonl"),
-        100), maintenance, registry, clock, 2);
+    executor =
+        new ActionExecutor(
+            configs,
+            actions,
+            new RunHistory(dir.resolve("runs.jsonl"), 100),
+            maintenance,
+            registry,
+            clock,
+            2);
     return executor;
   }
 
@@ -82,10 +95,12 @@ class ActionExecutorTest {
   @Test
   void secondRunWhileTheFirstIsRunningIsSkipped() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    actions.put("slow", ctx -> {
-      release.await();
-      return Map.of();
-    });
+    actions.put(
+        "slow",
+        ctx -> {
+          release.await();
+          return Map.of();
+        });
     executor("  slow: { type: health-report, cooldown: 0s }\n");
     var first = executor.submit("slow", MANUAL, RunOptions.NORMAL);
     RunRecord second = run("slow", MANUAL, RunOptions.NORMAL);
@@ -106,8 +121,7 @@ class ActionExecutorTest {
     assertThat(auto.outcome()).isEqualTo(Outcome.SKIPPED);
     assertThat(auto.reason()).isEqualTo("cooldown");
     assertThat(run("a", MANUAL, RunOptions.NORMAL).reason()).isEqualTo("cooldown");
-    assertThat(run("a", MANUAL, new RunOptions(false, true)).outcome())
-        .isEqualTo(Outcome.SUCCESS);
+    assertThat(run("a", MANUAL, new RunOptions(false, true)).outcome()).isEqualTo(Outcome.SUCCESS);
     clock.advance(600);
     assertThat(run("a", RULE, RunOptions.NORMAL).outcome()).isEqualTo(Outcome.SUCCESS);
   }
@@ -123,7 +137,8 @@ class ActionExecutorTest {
     assertThat(fourth.outcome()).isEqualTo(Outcome.SKIPPED);
     assertThat(fourth.reason()).isEqualTo("budget");
     assertThat(run("restart", MANUAL, RunOptions.NORMAL).outcome())
-        .as("operators are not budgeted").isEqualTo(Outcome.SUCCESS);
+        .as("operators are not budgeted")
+        .isEqualTo(Outcome.SUCCESS);
     clock.advance(3600);
     assertThat(run("restart", RULE, RunOptions.NORMAL).outcome()).isEqualTo(Outcome.SUCCESS);
   }
@@ -131,15 +146,17 @@ class ActionExecutorTest {
   @Test
   void timeoutCancelsTheRunAndRecordsTimeout() throws Exception {
     CountDownLatch interrupted = new CountDownLatch(1);
-    actions.put("hang", ctx -> {
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        interrupted.countDown();
-        throw e;
-      }
-      return Map.of();
-    });
+    actions.put(
+        "hang",
+        ctx -> {
+          try {
+            Thread.sleep(60_000);
+          } catch (InterruptedException e) {
+            interrupted.countDown();
+            throw e;
+          }
+          return Map.of();
+        });
     executor("  hang: { type: health-report, timeout: 200ms }\n");
     RunRecord r = run("hang", MANUAL, RunOptions.NORMAL);
     assertThat(r.outcome()).isEqualTo(Outcome.TIMEOUT);
@@ -165,14 +182,25 @@ class ActionExecutorTest {
   void openMaintenanceWindowSkipsAutomaticTriggers() throws Exception {
     executor("  a: { type: health-report, cooldown: 0s }\n");
     // 10:00 UTC Monday; a window opening at 09:30 for an hour is open, one at 08:00 is not.
-    var open = ConfigLoader.parse("t.yml", """
+    var open =
+        ConfigLoader.parse(
+                "t.yml",
+                """
         maintenance: { windows: [ { cron: "30 9 * * *", duration: 1h } ] }
-        """, Map.of()).maintenance();
-    var closed = ConfigLoader.parse("t.yml", """
+        """,
+                Map.of())
+            .maintenance();
+    var closed =
+        ConfigLoader.parse(
+                "t.yml",
+                """
         maintenance: { windows: [ { cron: "0 8 * * *", duration: 1h } ] }
-        """, Map.of()).maintenance();
-    assertThat(new Maintenance(open).activeReason(clock.instant())).hasValueSatisfying(
-        r -> assertThat(r).startsWith("maintenance window opened at 2026-11-23T09:30Z"));
+        """,
+                Map.of())
+            .maintenance();
+    assertThat(new Maintenance(open).activeReason(clock.instant()))
+        .hasValueSatisfying(
+            r -> assertThat(r).startsWith("maintenance window opened at 2026-11-23T09:30Z"));
     assertThat(new Maintenance(closed).activeReason(clock.instant())).isEmpty();
   }
 
@@ -187,22 +215,27 @@ class ActionExecutorTest {
 
   @Test
   void throwingActionFailsItsRunAndNothingElse() throws Exception {
-    actions.put("boom", ctx -> {
-      throw new IllegalStateException("bug in an action");
-    });
-    actions.put("fail", new Action() {
-      @Override
-      public Set<Figure> figures() {
-        return Set.of(Figure.FILES_DELETED);
-      }
+    actions.put(
+        "boom",
+        ctx -> {
+          throw new IllegalStateException("bug in an action");
+        });
+    actions.put(
+        "fail",
+        new Action() {
+          @Override
+          public Set<Figure> figures() {
+            return Set.of(Figure.FILES_DELETED);
+          }
 
-      @Override
-      public Map<String, Object> run(ActionContext ctx) throws ActionFailure {
-        throw new ActionFailure("disk on fire", Map.of("files_deleted", 3));
-      }
-    });
-    executor("  boom: { type: health-report }\n  fail: { type: health-report }\n"
-        + "  ok: { type: health-report }\n");
+          @Override
+          public Map<String, Object> run(ActionContext ctx) throws ActionFailure {
+            throw new ActionFailure("disk on fire", Map.of("files_deleted", 3));
+          }
+        });
+    executor(
+        "  boom: { type: health-report }\n  fail: { type: health-report }\n"
+            + "  ok: { type: health-report }\n");
     RunRecord boom = run("boom", MANUAL, RunOptions.NORMAL);
     assertThat(boom.outcome()).isEqualTo(Outcome.FAILURE);
     assertThat(boom.reason()).contains("bug in an action");
@@ -230,15 +263,20 @@ class ActionExecutorTest {
     executor("  a: { type: health-report }\n");
     assertThatThrownBy(() -> executor.submit("nope", MANUAL, RunOptions.NORMAL))
         .isInstanceOf(ActionExecutor.UnknownActionException.class);
-    assertThat(registry.scrape().stream()
-        .filter(m -> m.getMetadata().getName().equals("caretaker_action_runs"))
-        .flatMap(m -> m.getDataPoints().stream()).count()).isEqualTo(4 * 4);
+    assertThat(
+            registry.scrape().stream()
+                .filter(m -> m.getMetadata().getName().equals("caretaker_action_runs"))
+                .flatMap(m -> m.getDataPoints().stream())
+                .count())
+        .isEqualTo(4 * 4);
   }
 
   private double counter(String name, String action) {
-    return registry.scrape().stream().filter(m -> m.getMetadata().getName().equals(name))
+    return registry.scrape().stream()
+        .filter(m -> m.getMetadata().getName().equals(name))
         .flatMap(m -> ((CounterSnapshot) m).getDataPoints().stream())
         .filter(p -> action.equals(p.getLabels().get("action")))
-        .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue).sum();
+        .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue)
+        .sum();
   }
 }

@@ -2,7 +2,9 @@ package io.caretaker.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
+import io.caretaker.actions.Trigger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,16 +19,22 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.caretaker.actions.RunRecord;
-import io.caretaker.actions.Trigger;
 
 class RunHistoryTest {
   @TempDir Path dir;
 
   private static RunRecord record(long id, String action) {
     Instant t = Instant.parse("2026-11-23T10:00:00Z").plusSeconds(id);
-    return new RunRecord(id, action, Trigger.manual("test"), t, t.plusMillis(5),
-        Outcome.SUCCESS, null, false, Map.of("bytes_freed", id * 10));
+    return new RunRecord(
+        id,
+        action,
+        Trigger.manual("test"),
+        t,
+        t.plusMillis(5),
+        Outcome.SUCCESS,
+        null,
+        false,
+        Map.of("bytes_freed", id * 10));
   }
 
   @Test
@@ -38,10 +46,10 @@ class RunHistoryTest {
       h.append(record(h.nextId(), "a"));
     }
     try (RunHistory h = new RunHistory(file, 100)) {
-      assertThat(h.newest(Optional.empty(), 10)).extracting(RunRecord::id).containsExactly(3L,
-          2L, 1L);
-      assertThat(h.newest(Optional.of("a"), 10)).extracting(RunRecord::id).containsExactly(3L,
-          1L);
+      assertThat(h.newest(Optional.empty(), 10))
+          .extracting(RunRecord::id)
+          .containsExactly(3L, 2L, 1L);
+      assertThat(h.newest(Optional.of("a"), 10)).extracting(RunRecord::id).containsExactly(3L, 1L);
       assertThat(h.find(2)).get().extracting(RunRecord::action).isEqualTo("b");
       assertThat(h.find(2).orElseThrow().details()).containsEntry("bytes_freed", 20);
       assertThat(h.nextId()).isEqualTo(4);
@@ -55,15 +63,18 @@ class RunHistoryTest {
       h.append(record(h.nextId(), "a"));
       h.append(record(h.nextId(), "a"));
     }
-    Files.writeString(file, "{\"id\":3,\"action\":\"a\",\"trig", StandardCharsets.UTF_8,
+    Files.writeString(
+        file,
+        "{\"id\":3,\"action\":\"a\",\"trig",
+        StandardCharsets.UTF_8,
         StandardOpenOption.APPEND);
     try (RunHistory h = new RunHistory(file, 100)) {
-      assertThat(h.newest(Optional.empty(), 10)).extracting(RunRecord::id).containsExactly(2L,
-          1L);
+      assertThat(h.newest(Optional.empty(), 10)).extracting(RunRecord::id).containsExactly(2L, 1L);
       h.append(record(h.nextId(), "a"));
     }
     try (RunHistory h = new RunHistory(file, 100)) {
-      assertThat(h.newest(Optional.empty(), 10)).extracting(RunRecord::id)
+      assertThat(h.newest(Optional.empty(), 10))
+          .extracting(RunRecord::id)
           .containsExactly(3L, 2L, 1L);
     }
     assertThat(Files.readAllLines(file)).hasSize(3);
@@ -76,8 +87,11 @@ class RunHistoryTest {
       for (int i = 0; i < 55; i++) {
         h.append(record(h.nextId(), "a"));
       }
-      assertThat(h.newest(Optional.empty(), 100)).hasSize(10).first()
-          .extracting(RunRecord::id).isEqualTo(55L);
+      assertThat(h.newest(Optional.empty(), 100))
+          .hasSize(10)
+          .first()
+          .extracting(RunRecord::id)
+          .isEqualTo(55L);
     }
     assertThat(Files.readAllLines(file).size()).isLessThanOrEqualTo(20);
     try (RunHistory h = new RunHistory(file, 10)) {
@@ -91,16 +105,19 @@ class RunHistoryTest {
       h.append(record(h.nextId(), "a")).join();
       CountDownLatch held = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      Thread writer = new Thread(() -> {
-        synchronized (h) { // what an append holds while it records
-          held.countDown();
-          awaitQuietly(release);
-        }
-      });
+      Thread writer =
+          new Thread(
+              () -> {
+                synchronized (h) { // what an append holds while it records
+                  held.countDown();
+                  awaitQuietly(release);
+                }
+              });
       writer.start();
       held.await();
-      CompletableFuture<Integer> read = CompletableFuture.supplyAsync(
-          () -> h.newest(Optional.empty(), 10).size() + (h.find(1).isPresent() ? 1 : 0));
+      CompletableFuture<Integer> read =
+          CompletableFuture.supplyAsync(
+              () -> h.newest(Optional.empty(), 10).size() + (h.find(1).isPresent() ? 1 : 0));
       assertThat(read.get(30, TimeUnit.SECONDS)).as("read while the lock is held").isEqualTo(2);
       release.countDown();
       writer.join();
@@ -113,11 +130,13 @@ class RunHistoryTest {
     try (RunHistory h = new RunHistory(file, 10_000)) {
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
-        threads.add(new Thread(() -> {
-          for (int i = 0; i < 250; i++) {
-            h.append(record(h.nextId(), "a"));
-          }
-        }));
+        threads.add(
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 250; i++) {
+                    h.append(record(h.nextId(), "a"));
+                  }
+                }));
       }
       threads.forEach(Thread::start);
       for (Thread t : threads) {

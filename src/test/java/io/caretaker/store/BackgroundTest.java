@@ -25,8 +25,13 @@ class BackgroundTest {
 
   @Test
   void failuresReachTheCaller() {
-    assertThatThrownBy(() -> Background.run("test", () -> {
-      throw new java.io.IOException("disk full");
-    })).hasMessage("disk full");
+    assertThatThrownBy(
+            () ->
+                Background.run(
+                    "test",
+                    () -> {
+                      throw new java.io.IOException("disk full");
+                    }))
+        .hasMessage("disk full");
   }
 }

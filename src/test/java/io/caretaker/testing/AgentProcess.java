@@ -43,14 +43,20 @@ public final class AgentProcess implements AutoCloseable {
   /** The same, with {@code env} added to the child's environment. */
   public static AgentProcess start(Path dir, java.util.Map<String, String> env, String... args)
       throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        jar().toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar().toString()));
     command.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "stdout", ".txt");
     Path err = Files.createTempFile(dir, "stderr", ".txt");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     builder.environment().putAll(env);
     Process p = builder.start();
     return new AgentProcess(p, out, err);
@@ -67,17 +73,20 @@ public final class AgentProcess implements AutoCloseable {
   /** Waits for the "Listening on" log line and returns the bound port. */
   public int awaitPort() {
     int[] port = new int[1];
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      if (!process.isAlive()) {
-        throw new AssertionError("agent exited " + process.exitValue() + ":\n" + stderr());
-      }
-      Matcher m = LISTENING.matcher(stderr());
-      if (m.find()) {
-        port[0] = Integer.parseInt(m.group(1));
-        return true;
-      }
-      return false;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new AssertionError("agent exited " + process.exitValue() + ":\n" + stderr());
+              }
+              Matcher m = LISTENING.matcher(stderr());
+              if (m.find()) {
+                port[0] = Integer.parseInt(m.group(1));
+                return true;
+              }
+              return false;
+            });
     return port[0];
   }
 

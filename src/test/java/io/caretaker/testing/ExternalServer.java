@@ -42,16 +42,24 @@ public final class ExternalServer implements AutoCloseable {
       throws IOException {
     Files.createDirectories(dir);
     Path log = dir.resolve("server.log");
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     ExternalServer server = new ExternalServer(p, log, port);
     try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        if (!p.isAlive()) {
-          throw new IllegalStateException(command.get(0) + " exited: " + Files.readString(log));
-        }
-        return server.status(readyPath) == 200;
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                if (!p.isAlive()) {
+                  throw new IllegalStateException(
+                      command.get(0) + " exited: " + Files.readString(log));
+                }
+                return server.status(readyPath) == 200;
+              });
     } catch (RuntimeException e) {
       server.close();
       throw e;
@@ -64,8 +72,10 @@ public final class ExternalServer implements AutoCloseable {
   }
 
   public String get(String pathAndQuery) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url() + pathAndQuery)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(url() + pathAndQuery)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   public String log() throws IOException {
@@ -74,8 +84,10 @@ public final class ExternalServer implements AutoCloseable {
 
   private int status(String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create(url() + path)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (IOException | InterruptedException e) {
       return -1;
     }

@@ -20,8 +20,10 @@ public final class FullDisk implements AutoCloseable {
 
   public static FullDisk at(Path mount) throws Exception {
     Files.createDirectories(mount);
-    Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
-        mount.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(p.getInputStream().readAllBytes());
     assumeTrue(p.waitFor() == 0, "cannot mount a tmpfs here (root needed): " + output);
     FullDisk disk = new FullDisk(mount);

@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A real redis-server for tests, on a free port (never 6379: tests delete keys), keeping
- * nothing on disk, stopped by its pid. {@link #stop()} and {@link #start()} again keep the port,
- * for outage tests.
+ * A real redis-server for tests, on a free port (never 6379: tests delete keys), keeping nothing on
+ * disk, stopped by its pid. {@link #stop()} and {@link #start()} again keep the port, for outage
+ * tests.
  */
 public final class RedisServer implements AutoCloseable {
   private final Path binary;
@@ -32,10 +32,27 @@ public final class RedisServer implements AutoCloseable {
   }
 
   public void start() throws IOException {
-    process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port),
-        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
-        "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+    process =
+        new ProcessBuilder(
+                List.of(
+                    binary.toString(),
+                    "--port",
+                    Integer.toString(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    dir.toString(),
+                    "--daemonize",
+                    "no",
+                    "--logfile",
+                    dir.resolve("redis.log").toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .start();
     await().atMost(Duration.ofSeconds(10)).until(this::accepts);
   }
 

@@ -19,13 +19,16 @@ public final class Tools {
         return candidate;
       }
     }
-    throw new AssertionError(program + " not found on PATH: install it with `apt-get install -y "
-        + debianPackage + "` (./test.sh does this when run as root)");
+    throw new AssertionError(
+        program
+            + " not found on PATH: install it with `apt-get install -y "
+            + debianPackage
+            + "` (./test.sh does this when run as root)");
   }
 
   /** Runs a command with {@code stdin}, returns exit code and combined output. */
-  public static Result run(List<String> command, String stdin) throws IOException,
-      InterruptedException {
+  public static Result run(List<String> command, String stdin)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     try (var in = p.getOutputStream()) {
       in.write(stdin.getBytes(StandardCharsets.UTF_8));

@@ -20,13 +20,23 @@ class EventBodyTest {
   }
 
   private double orders(String status, String side, String venue) {
-    return value(registry.scrape(), "trading_orders_total", "side", side, "status", status,
-        "venue", venue).orElse(0);
+    return value(
+            registry.scrape(),
+            "trading_orders_total",
+            "side",
+            side,
+            "status",
+            status,
+            "venue",
+            venue)
+        .orElse(0);
   }
 
   @Test
   void ndjsonCountsValidLinesAndRejectsOthersWithTheirLineNumbers() {
-    EventBody.Result r = ingest("""
+    EventBody.Result r =
+        ingest(
+            """
         {"type":"order","status":"filled","side":"buy","venue":"XNAS","symbol":"AAPL","latency_ms":1.7}
         {"type":"order","status":"teleported","side":"buy","venue":"XNAS"}
 
@@ -35,36 +45,48 @@ class EventBodyTest {
         {"type":"quote"}
         """);
     assertThat(r.accepted()).isEqualTo(2);
-    assertThat(r.rejected()).containsExactly(
-        Map.of("line", 2, "error", OrderEvent.Rejection.BAD_STATUS.message),
-        Map.of("line", 4, "error", OrderEvent.Rejection.MALFORMED.message),
-        Map.of("line", 6, "error", OrderEvent.Rejection.UNKNOWN_TYPE.message));
+    assertThat(r.rejected())
+        .containsExactly(
+            Map.of("line", 2, "error", OrderEvent.Rejection.BAD_STATUS.message),
+            Map.of("line", 4, "error", OrderEvent.Rejection.MALFORMED.message),
+            Map.of("line", 6, "error", OrderEvent.Rejection.UNKNOWN_TYPE.message));
     assertThat(orders("filled", "buy", "XNAS")).isEqualTo(1);
     assertThat(orders("rejected", "sell", "XNAS")).isEqualTo(1);
     assertThat(value(registry.scrape(), "trading_events_rejected_total", "reason", "malformed"))
         .hasValue(1);
-    HistogramSnapshot latency = (HistogramSnapshot) registry.scrape().stream()
-        .filter(m -> m.getMetadata().getName().equals("trading_order_latency_seconds"))
-        .findFirst().orElseThrow();
+    HistogramSnapshot latency =
+        (HistogramSnapshot)
+            registry.scrape().stream()
+                .filter(m -> m.getMetadata().getName().equals("trading_order_latency_seconds"))
+                .findFirst()
+                .orElseThrow();
     assertThat(latency.getDataPoints().get(0).getCount()).isEqualTo(1);
     assertThat(latency.getDataPoints().get(0).getSum()).isEqualTo(0.0017);
   }
 
   @Test
   void arraysAndSingleObjectsSpanningLinesWork() {
-    assertThat(ingest("""
+    assertThat(
+            ingest(
+                    """
         [ {"type":"order","status":"submitted","side":"buy","venue":"XNYS"},
           42,
           {"type":"order","status":"submitted","side":"sell","venue":"XNYS","latency_ms":-1} ]
-        """).rejected()).containsExactly(
-        Map.of("line", 2, "error", OrderEvent.Rejection.MALFORMED.message),
-        Map.of("line", 3, "error", OrderEvent.Rejection.BAD_LATENCY.message));
-    assertThat(ingest("""
+        """)
+                .rejected())
+        .containsExactly(
+            Map.of("line", 2, "error", OrderEvent.Rejection.MALFORMED.message),
+            Map.of("line", 3, "error", OrderEvent.Rejection.BAD_LATENCY.message));
+    assertThat(
+            ingest(
+                    """
         {
           "type": "order", "status": "cancelled",
           "side": "buy", "venue": "XNYS"
         }
-        """).accepted()).isEqualTo(1);
+        """)
+                .accepted())
+        .isEqualTo(1);
     assertThat(orders("submitted", "buy", "XNYS")).isEqualTo(1);
     assertThat(orders("cancelled", "buy", "XNYS")).isEqualTo(1);
   }
@@ -72,8 +94,10 @@ class EventBodyTest {
   @Test
   void venuesBeyondTheCapAreCountedAsOther() {
     for (String venue : List.of("A", "B", "C", "D")) {
-      ingest("{\"type\":\"order\",\"status\":\"filled\",\"side\":\"buy\",\"venue\":\"" + venue
-          + "\"}");
+      ingest(
+          "{\"type\":\"order\",\"status\":\"filled\",\"side\":\"buy\",\"venue\":\""
+              + venue
+              + "\"}");
     }
     assertThat(orders("filled", "buy", "A")).isEqualTo(1);
     assertThat(orders("filled", "buy", "B")).isEqualTo(1);
@@ -86,7 +110,9 @@ class EventBodyTest {
   void aMalformedArrayIsRejectedWhole() {
     EventBody.Result r = ingest("[{\"type\":\"order\"");
     assertThat(r.accepted()).isZero();
-    assertThat(r.rejected()).singleElement().satisfies(x -> assertThat((String) x.get("error"))
-        .startsWith("the JSON array is malformed"));
+    assertThat(r.rejected())
+        .singleElement()
+        .satisfies(
+            x -> assertThat((String) x.get("error")).startsWith("the JSON array is malformed"));
   }
 }

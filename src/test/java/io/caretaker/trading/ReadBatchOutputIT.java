@@ -25,19 +25,40 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The stream consumer's own reply reader against Lettuce's stream messages validated by
- * {@link OrderEvent#from}: the same ids, events and rejections, entry for entry, under RESP2 and
- * RESP3, for odd entries too (deleted while pending, numbers in every form, missing, extra and
- * repeated fields, non-ASCII values).
+ * The stream consumer's own reply reader against Lettuce's stream messages validated by {@link
+ * OrderEvent#from}: the same ids, events and rejections, entry for entry, under RESP2 and RESP3,
+ * for odd entries too (deleted while pending, numbers in every form, missing, extra and repeated
+ * fields, non-ASCII values).
  */
 class ReadBatchOutputIT {
   private static final EventStream STREAM = new EventStream("trading:events", "g");
 
   @TempDir Path dir;
 
-  private static final String[] LATENCIES = {"0.8", "1", "1.", ".5", "0001.250", "12.345678901234",
-      "123456789012345", "1234567890123456", "12345678901234567890", "1e3", "1E-2", "-1", "+2",
-      " 3", "abc", ".", "", "NaN", "Infinity", "0x10", "1.2.3", "٣"};
+  private static final String[] LATENCIES = {
+    "0.8",
+    "1",
+    "1.",
+    ".5",
+    "0001.250",
+    "12.345678901234",
+    "123456789012345",
+    "1234567890123456",
+    "12345678901234567890",
+    "1e3",
+    "1E-2",
+    "-1",
+    "+2",
+    " 3",
+    "abc",
+    ".",
+    "",
+    "NaN",
+    "Infinity",
+    "0x10",
+    "1.2.3",
+    "٣"
+  };
 
   private static List<Map<String, String>> entries() {
     List<Map<String, String>> entries = new ArrayList<>();
@@ -50,15 +71,27 @@ class ReadBatchOutputIT {
     entries.add(event("filled", "buy", " ", "1"));
     entries.add(Map.of("type", "trade", "status", "filled", "side", "buy", "venue", "XNAS"));
     entries.add(Map.of("status", "filled", "side", "buy", "venue", "XNAS"));
-    entries.add(Map.of("type", "order", "status", "filled", "side", "buy", "venue", "XNAS",
-        "symbol", "AAPL", "account", "a-very-long-account-name-that-is-not-interned-at-all"));
-    entries.add(Map.of("type", "order", "status", "filled", "side", "buy", "venue",
-        "V".repeat(40)));
+    entries.add(
+        Map.of(
+            "type",
+            "order",
+            "status",
+            "filled",
+            "side",
+            "buy",
+            "venue",
+            "XNAS",
+            "symbol",
+            "AAPL",
+            "account",
+            "a-very-long-account-name-that-is-not-interned-at-all"));
+    entries.add(
+        Map.of("type", "order", "status", "filled", "side", "buy", "venue", "V".repeat(40)));
     return entries;
   }
 
-  private static Map<String, String> event(String status, String side, String venue,
-      String latency) {
+  private static Map<String, String> event(
+      String status, String side, String venue, String latency) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("type", "order");
     m.put("status", status);
@@ -99,7 +132,9 @@ class ReadBatchOutputIT {
       client.setOptions(ClientOptions.builder().protocolVersion(protocol).build());
       try (StatefulRedisConnection<String, String> c = client.connect()) {
         RedisCommands<String, String> cmds = c.sync();
-        cmds.xgroupCreate(StreamOffset.from(STREAM.stream(), "0"), STREAM.group(),
+        cmds.xgroupCreate(
+            StreamOffset.from(STREAM.stream(), "0"),
+            STREAM.group(),
             io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
         List<String> ids = new ArrayList<>();
         for (Map<String, String> e : entries()) {
@@ -108,23 +143,28 @@ class ReadBatchOutputIT {
         Interner interner = new Interner();
         XReadArgs count = XReadArgs.Builder.count(1000);
 
-        ReadBatch fresh = StreamConsumer.readGroup(c.async(), interner, STREAM, "a", ">", count)
-            .get(5, TimeUnit.SECONDS);
-        assertSame(fresh, expected(cmds.xrange(STREAM.stream(), io.lettuce.core.Range.create(
-            "-", "+"))));
+        ReadBatch fresh =
+            StreamConsumer.readGroup(c.async(), interner, STREAM, "a", ">", count)
+                .get(5, TimeUnit.SECONDS);
+        assertSame(
+            fresh, expected(cmds.xrange(STREAM.stream(), io.lettuce.core.Range.create("-", "+"))));
         assertThat(fresh.valid).isNotEmpty();
         assertThat(fresh.rejected).isNotEmpty();
 
         cmds.xdel(STREAM.stream(), ids.get(0), ids.get(5)); // deleted while pending
-        ReadBatch pending = StreamConsumer.readGroup(c.async(), interner, STREAM, "a", "0", count)
-            .get(5, TimeUnit.SECONDS);
-        List<StreamMessage<String, String>> lettuce = cmds.xreadgroup(Consumer.from(
-            STREAM.group(), "a"), count, StreamOffset.from(STREAM.stream(), "0"));
+        ReadBatch pending =
+            StreamConsumer.readGroup(c.async(), interner, STREAM, "a", "0", count)
+                .get(5, TimeUnit.SECONDS);
+        List<StreamMessage<String, String>> lettuce =
+            cmds.xreadgroup(
+                Consumer.from(STREAM.group(), "a"), count, StreamOffset.from(STREAM.stream(), "0"));
         assertSame(pending, expected(lettuce));
         assertThat(pending.size()).isEqualTo(ids.size());
 
-        ReadBatch none = StreamConsumer.readGroup(c.async(), interner, STREAM, "a", ">",
-            XReadArgs.Builder.count(10).block(50)).get(5, TimeUnit.SECONDS);
+        ReadBatch none =
+            StreamConsumer.readGroup(
+                    c.async(), interner, STREAM, "a", ">", XReadArgs.Builder.count(10).block(50))
+                .get(5, TimeUnit.SECONDS);
         assertThat(none.size()).as("a blocking read that times out").isZero();
       } finally {
         client.shutdown();

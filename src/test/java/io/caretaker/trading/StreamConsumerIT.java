@@ -3,10 +3,10 @@ package io.caretaker.trading;
 import static io.caretaker.collect.Samples.value;
 import static org.awaitility.Awaitility.await;
 
-import io.caretaker.metrics.LabelCap;
-import io.caretaker.redis.RedisConnection;
 import io.caretaker.config.RedisConfig;
 import io.caretaker.config.TradingConfig.EventStream;
+import io.caretaker.metrics.LabelCap;
+import io.caretaker.redis.RedisConnection;
 import io.caretaker.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -34,8 +34,16 @@ class StreamConsumerIT {
     }
 
     double counted() {
-      return value(registry.scrape(), "trading_orders_total", "side", "buy", "status", "filled",
-          "venue", "XNAS").orElse(0);
+      return value(
+              registry.scrape(),
+              "trading_orders_total",
+              "side",
+              "buy",
+              "status",
+              "filled",
+              "venue",
+              "XNAS")
+          .orElse(0);
     }
 
     double rejected() {
@@ -47,9 +55,10 @@ class StreamConsumerIT {
   private static Agent start(RedisConnection redis) {
     PrometheusRegistry registry = new PrometheusRegistry();
     TradingEvents events = new TradingEvents(registry, new LabelCap(100, registry));
-    List<StreamConsumer> consumers = List.of(
-        new StreamConsumer(redis, STREAM, "agent-1", events, Duration.ofSeconds(2)),
-        new StreamConsumer(redis, STREAM, "agent-1-2", events, Duration.ofSeconds(2)));
+    List<StreamConsumer> consumers =
+        List.of(
+            new StreamConsumer(redis, STREAM, "agent-1", events, Duration.ofSeconds(2)),
+            new StreamConsumer(redis, STREAM, "agent-1-2", events, Duration.ofSeconds(2)));
     consumers.forEach(StreamConsumer::start);
     return new Agent(registry, consumers);
   }
@@ -59,18 +68,29 @@ class StreamConsumerIT {
     try (RedisServer server = new RedisServer(dir.resolve("redis"))) {
       RedisClient client = RedisClient.create(server.uri());
       try (StatefulRedisConnection<String, String> producer = client.connect();
-          RedisConnection redis = new RedisConnection(new RedisConfig(server.uri(),
-              Duration.ofSeconds(2)))) {
+          RedisConnection redis =
+              new RedisConnection(new RedisConfig(server.uri(), Duration.ofSeconds(2)))) {
         var cmds = producer.sync();
         Agent first = start(redis);
         await().until(() -> cmds.exists("trading:events") == 1); // the group made the stream
-        Map<String, String> good = Map.of("type", "order", "status", "filled", "side", "buy",
-            "venue", "XNAS", "latency_ms", "0.8");
+        Map<String, String> good =
+            Map.of(
+                "type",
+                "order",
+                "status",
+                "filled",
+                "side",
+                "buy",
+                "venue",
+                "XNAS",
+                "latency_ms",
+                "0.8");
         for (int i = 0; i < 5000; i++) {
           cmds.xadd("trading:events", good);
         }
-        cmds.xadd("trading:events", Map.of("type", "order", "status", "filled", "side",
-            "sideways", "venue", "XNAS"));
+        cmds.xadd(
+            "trading:events",
+            Map.of("type", "order", "status", "filled", "side", "sideways", "venue", "XNAS"));
         await().until(() -> first.counted() > 0);
         first.stop(); // "restart" mid-stream
         double before = first.counted();
@@ -78,12 +98,13 @@ class StreamConsumerIT {
           cmds.xadd("trading:events", good);
         }
         Agent second = start(redis);
-        await().atMost(Duration.ofSeconds(30))
-            .until(() -> before + second.counted() == 8000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> before + second.counted() == 8000);
         await().until(() -> first.rejected() + second.rejected() == 1);
         await().until(() -> cmds.xpending("trading:events", "caretaker").getCount() == 0);
         // Nothing more may arrive: no entry is counted twice.
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+        await()
+            .during(Duration.ofMillis(300))
+            .atMost(Duration.ofSeconds(2))
             .until(() -> before + second.counted() == 8000);
         second.stop();
       } finally {

@@ -12,9 +12,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Stream entries with any fields and values, as a producer may write them, decoded the way
- * Redis sends them (an XREADGROUP reply in RESP, through Lettuce's decoder): each entry ends
- * up valid or rejected, and nothing throws.
+ * Stream entries with any fields and values, as a producer may write them, decoded the way Redis
+ * sends them (an XREADGROUP reply in RESP, through Lettuce's decoder): each entry ends up valid or
+ * rejected, and nothing throws.
  */
 class StreamEntryFuzzTest {
   @FuzzTest
@@ -47,8 +47,24 @@ class StreamEntryFuzzTest {
 
   /** Field names and values the parser looks at, so the fuzzer reaches the validation. */
   private static byte[] known(FuzzedDataProvider data) {
-    return data.pickValue(new String[] {"type", "order", "status", "filled", "side", "buy",
-        "venue", "XNAS", "latency_ms", "1.25", "symbol", "1e400", "-0", "NaN", "12345678901234567"})
+    return data.pickValue(
+            new String[] {
+              "type",
+              "order",
+              "status",
+              "filled",
+              "side",
+              "buy",
+              "venue",
+              "XNAS",
+              "latency_ms",
+              "1.25",
+              "symbol",
+              "1e400",
+              "-0",
+              "NaN",
+              "12345678901234567"
+            })
         .getBytes(StandardCharsets.UTF_8);
   }
 

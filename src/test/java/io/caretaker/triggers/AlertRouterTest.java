@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;
+import io.caretaker.testing.MutableClock;
 import io.caretaker.triggers.AlertRouter.Decision;
 import io.caretaker.triggers.AlertRouter.Ignored;
-import io.caretaker.testing.MutableClock;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,14 +30,23 @@ class AlertRouterTest {
   private final PrometheusRegistry registry = new PrometheusRegistry();
 
   private AlertRouter router(String alertmanager) {
-    Config config = ConfigLoader.parse("am.yml", """
+    Config config =
+        ConfigLoader.parse(
+            "am.yml",
+            """
         actions:
           log-cleanup: { type: command, argv: ["true"] }
           disk-report: { type: command, argv: ["true"] }
         alertmanager:
-        """ + alertmanager.indent(2), Map.of());
-    return new AlertRouter(config.alertmanager(), config.actions().keySet(),
-        new InstanceIdentity(Set.of("vm1", "127.0.0.1")), clock, registry);
+        """
+                + alertmanager.indent(2),
+            Map.of());
+    return new AlertRouter(
+        config.alertmanager(),
+        config.actions().keySet(),
+        new InstanceIdentity(Set.of("vm1", "127.0.0.1")),
+        clock,
+        registry);
   }
 
   private static AlertPayload fixture(String name) throws Exception {
@@ -50,48 +59,63 @@ class AlertRouterTest {
 
   @Test
   void firingGroupTriggersEachAlertAndTheRepeatIsDeduplicated() throws Exception {
-    AlertRouter router = router("""
+    AlertRouter router =
+        router(
+            """
         routes: [ { matchers: ['remediate=~".+"'], action_from_label: remediate } ]
         """);
     List<Decision> first = router.route(fixture("firing-grouped"));
-    assertThat(first).extracting(Decision::action)
+    assertThat(first)
+        .extracting(Decision::action)
         .containsExactly(Optional.of("log-cleanup"), Optional.of("log-cleanup"));
     assertThat(first.get(0).ref()).isEqualTo("HostDiskAlmostFull 16b84b6f4efd8af9");
 
     clock.advance(Duration.ofSeconds(3)); // Alertmanager's repeat_interval in the fixtures
-    assertThat(router.route(fixture("firing-repeat"))).extracting(Decision::ignored)
+    assertThat(router.route(fixture("firing-repeat")))
+        .extracting(Decision::ignored)
         .containsOnly(Optional.of(Ignored.DUPLICATE));
-    assertThat(router.route(fixture("resolved-grouped"))).extracting(Decision::ignored)
+    assertThat(router.route(fixture("resolved-grouped")))
+        .extracting(Decision::ignored)
         .containsOnly(Optional.of(Ignored.RESOLVED));
 
     clock.advance(Duration.ofMinutes(11)); // past the default 10m dedup window
-    assertThat(router.route(fixture("firing-repeat"))).extracting(Decision::action)
+    assertThat(router.route(fixture("firing-repeat")))
+        .extracting(Decision::action)
         .containsOnly(Optional.of("log-cleanup"));
     assertThat(registry.scrape().toString()).isNotEmpty();
   }
 
   @Test
   void firstMatchingRouteWinsAndOnResolvedLetsResolvedAlertsThrough() throws Exception {
-    AlertRouter router = router("""
+    AlertRouter router =
+        router(
+            """
         routes:
           - { matchers: ['alertname="HostDiskAlmostFull"', 'mountpoint="/logs"'], action: disk-report, on_resolved: true }
           - { matchers: ['alertname=~"Host.*"', 'severity!="info"'], action: log-cleanup }
         """);
-    assertThat(router.route(fixture("firing-grouped"))).extracting(Decision::action)
+    assertThat(router.route(fixture("firing-grouped")))
+        .extracting(Decision::action)
         .containsExactly(Optional.of("log-cleanup"), Optional.of("disk-report"));
-    assertThat(router.route(fixture("resolved-grouped"))).extracting(Decision::ignored,
-        Decision::action).containsExactly(
+    assertThat(router.route(fixture("resolved-grouped")))
+        .extracting(Decision::ignored, Decision::action)
+        .containsExactly(
             org.assertj.core.groups.Tuple.tuple(Optional.of(Ignored.RESOLVED), Optional.empty()),
             org.assertj.core.groups.Tuple.tuple(Optional.empty(), Optional.of("disk-report")));
   }
 
   @Test
   void everyIgnoredAlertSaysWhy() throws Exception {
-    AlertRouter router = router("""
+    AlertRouter router =
+        router(
+            """
         routes:
           - { matchers: ['alertname!~"Other|Noise"', 'remediate=~".+"'], action_from_label: remediate }
         """);
-    List<Decision> d = router.route(body("""
+    List<Decision> d =
+        router.route(
+            body(
+                """
         {"version": "4", "status": "firing", "alerts": [
           {"status": "firing", "labels": {"alertname": "A", "instance": "db7.example:9464", "remediate": "log-cleanup"}, "startsAt": "t", "fingerprint": "1"},
           {"status": "firing", "labels": {"alertname": "B", "host": "VM1", "remediate": "reboot"}, "startsAt": "t", "fingerprint": "2"},
@@ -101,22 +125,31 @@ class AlertRouterTest {
           {"status": "firing", "labels": {"alertname": "E", "instance": "vm1:9464", "remediate": "log-cleanup"}, "startsAt": "t", "fingerprint": "6"}
         ]}
         """));
-    assertThat(d).extracting(Decision::ignored).containsExactly(
-        Optional.of(Ignored.OTHER_INSTANCE), Optional.of(Ignored.UNKNOWN_ACTION),
-        Optional.of(Ignored.NO_ROUTE), Optional.of(Ignored.NO_ROUTE),
-        Optional.of(Ignored.OTHER_INSTANCE), Optional.empty());
+    assertThat(d)
+        .extracting(Decision::ignored)
+        .containsExactly(
+            Optional.of(Ignored.OTHER_INSTANCE), Optional.of(Ignored.UNKNOWN_ACTION),
+            Optional.of(Ignored.NO_ROUTE), Optional.of(Ignored.NO_ROUTE),
+            Optional.of(Ignored.OTHER_INSTANCE), Optional.empty());
     assertThat(d.get(1).detail()).contains("remediate=\"reboot\"");
   }
 
   @Test
   void withoutMatchInstanceEveryHostsAlertActs() throws Exception {
-    AlertRouter router = router("""
+    AlertRouter router =
+        router(
+            """
         match_instance: false
         routes: [ { matchers: ['alertname="A"'], action: log-cleanup } ]
         """);
-    assertThat(router.route(body("""
+    assertThat(
+            router.route(
+                body(
+                    """
         {"alerts": [{"status": "firing", "labels": {"alertname": "A", "instance": "elsewhere:1"}}]}
-        """))).extracting(Decision::action).containsExactly(Optional.of("log-cleanup"));
+        """)))
+        .extracting(Decision::action)
+        .containsExactly(Optional.of("log-cleanup"));
   }
 
   @Test
@@ -126,12 +159,20 @@ class AlertRouterTest {
     assertThatThrownBy(() -> body("{\"version\": \"3\", \"alerts\": []}"))
         .hasMessageContaining("version");
     assertThatThrownBy(() -> body("{\"alerts\": {}}")).hasMessage("alerts: expecting an array");
-    assertThatThrownBy(() -> body("""
+    assertThatThrownBy(
+            () ->
+                body(
+                    """
         {"alerts": [{"status": "firing", "labels": {}}, {"status": "pending", "labels": {}}]}
-        """)).hasMessageStartingWith("alerts[1].status");
-    assertThatThrownBy(() -> body("""
+        """))
+        .hasMessageStartingWith("alerts[1].status");
+    assertThatThrownBy(
+            () ->
+                body(
+                    """
         {"alerts": [{"status": "firing", "labels": {"a": 1}}]}
-        """)).hasMessage("alerts[0].labels.a: expecting a string");
+        """))
+        .hasMessage("alerts[0].labels.a: expecting a string");
   }
 
   @Test

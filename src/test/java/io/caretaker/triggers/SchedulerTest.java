@@ -3,17 +3,17 @@ package io.caretaker.triggers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caretaker.run.ActionExecutor;
 import io.caretaker.actions.Redactor;
-import io.caretaker.daemon.ActionTypes;
-import io.caretaker.run.Maintenance;
-import io.caretaker.run.RunHistory;
 import io.caretaker.actions.RunRecord;
-import io.caretaker.store.StateFile;
 import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.config.MaintenanceConfig;
 import io.caretaker.config.ScheduleConfig;
+import io.caretaker.daemon.ActionTypes;
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.Maintenance;
+import io.caretaker.run.RunHistory;
+import io.caretaker.store.StateFile;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,11 +29,15 @@ class SchedulerTest {
   @TempDir Path dir;
 
   private static Config config(String schedules) {
-    return ConfigLoader.parse("s.yml", """
+    return ConfigLoader.parse(
+        "s.yml",
+        """
         actions:
           mark: { type: command, argv: ["true"], cooldown: 0s }
         schedules:
-        """ + schedules.indent(2), Map.of());
+        """
+            + schedules.indent(2),
+        Map.of());
   }
 
   private static ScheduleConfig schedule(String yaml) {
@@ -42,14 +46,16 @@ class SchedulerTest {
 
   @Test
   void cronFollowsTheWallClockOfItsZoneAcrossDaylightSaving() {
-    ScheduleConfig nine = schedule("- { id: s, action: mark, cron: \"0 9 * * *\", timezone: Europe/London }");
+    ScheduleConfig nine =
+        schedule("- { id: s, action: mark, cron: \"0 9 * * *\", timezone: Europe/London }");
     // Spring forward on 2026-03-29: 09:00 is 09:00Z the day before and 08:00Z after.
     assertThat(Scheduler.after(nine, Instant.parse("2026-03-27T10:00:00Z")))
         .isEqualTo(Instant.parse("2026-03-28T09:00:00Z"));
     assertThat(Scheduler.after(nine, Instant.parse("2026-03-28T10:00:00Z")))
         .isEqualTo(Instant.parse("2026-03-29T08:00:00Z"));
     // Fall back on 2026-10-25: 01:30 happens twice; the job runs once that night.
-    ScheduleConfig early = schedule("- { id: s, action: mark, cron: \"30 1 * * *\", timezone: Europe/London }");
+    ScheduleConfig early =
+        schedule("- { id: s, action: mark, cron: \"30 1 * * *\", timezone: Europe/London }");
     Instant first = Scheduler.after(early, Instant.parse("2026-10-24T12:00:00Z"));
     assertThat(first).isEqualTo(Instant.parse("2026-10-25T00:30:00Z"));
     assertThat(Scheduler.after(early, first)).isEqualTo(Instant.parse("2026-10-26T01:30:00Z"));
@@ -71,25 +77,39 @@ class SchedulerTest {
   void pausedStaysPausedAcrossARestartAndItsDueTimesAreRecordedAsSkipped() throws Exception {
     Config config = config("- { id: often, action: mark, every: 1s }");
     try (ActionExecutor executor = executor(config);
-        Scheduler first = new Scheduler(config.schedules(), executor, state(), "a",
-            Clock.systemUTC(), new PrometheusRegistry())) {
+        Scheduler first =
+            new Scheduler(
+                config.schedules(),
+                executor,
+                state(),
+                "a",
+                Clock.systemUTC(),
+                new PrometheusRegistry())) {
       first.setPaused("often", true);
     }
     try (ActionExecutor executor = executor(config);
-        Scheduler restarted = new Scheduler(config.schedules(), executor, state(), "a",
-            Clock.systemUTC(), new PrometheusRegistry())) {
+        Scheduler restarted =
+            new Scheduler(
+                config.schedules(),
+                executor,
+                state(),
+                "a",
+                Clock.systemUTC(),
+                new PrometheusRegistry())) {
       assertThat(restarted.list().get(0).paused()).isTrue();
       restarted.start();
-      await().atMost(Duration.ofSeconds(5)).until(() -> executor.history()
-          .last("mark", r -> true).isPresent());
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> executor.history().last("mark", r -> true).isPresent());
       RunRecord skipped = executor.history().last("mark", r -> true).orElseThrow();
       assertThat(skipped.outcome()).isEqualTo(RunRecord.Outcome.SKIPPED);
       assertThat(skipped.reason()).isEqualTo("paused");
       assertThat(skipped.trigger().ref()).isEqualTo("often");
 
       restarted.setPaused("often", false);
-      await().atMost(Duration.ofSeconds(5)).until(() -> executor.history()
-          .last("mark", RunRecord::ran).isPresent());
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> executor.history().last("mark", RunRecord::ran).isPresent());
     }
   }
 
@@ -98,17 +118,35 @@ class SchedulerTest {
   }
 
   private Scheduler scheduler(Config config, String instance) {
-    return new Scheduler(config.schedules(), executor(config), state(), instance,
-        Clock.systemUTC(), new PrometheusRegistry());
+    return new Scheduler(
+        config.schedules(),
+        executor(config),
+        state(),
+        instance,
+        Clock.systemUTC(),
+        new PrometheusRegistry());
   }
 
   private ActionExecutor executor(Config config) {
     RunHistory history = new RunHistory(dir.resolve("runs.jsonl"), 100);
-    return new ActionExecutor(config.actions(), ActionTypes.create(config.actions(),
-        new ActionTypes.Parts(() -> null, history, List.of(), "t", Clock.systemUTC(),
-        new PrometheusRegistry(), Optional.empty(), dir, new Redactor(List.of()))),
+    return new ActionExecutor(
+        config.actions(),
+        ActionTypes.create(
+            config.actions(),
+            new ActionTypes.Parts(
+                () -> null,
+                history,
+                List.of(),
+                "t",
+                Clock.systemUTC(),
+                new PrometheusRegistry(),
+                Optional.empty(),
+                dir,
+                new Redactor(List.of()))),
         history,
-        new Maintenance(new MaintenanceConfig(List.of())), new PrometheusRegistry(),
-        Clock.systemUTC(), 2);
+        new Maintenance(new MaintenanceConfig(List.of())),
+        new PrometheusRegistry(),
+        Clock.systemUTC(),
+        2);
   }
 }

@@ -7,20 +7,29 @@ import java.time.Clock;
 import java.util.Set;
 
 /**
- * Any webhook body: parsed and routed, or refused with {@link AlertPayload.InvalidPayload};
- * nothing else escapes (which the HTTP layer would answer with a 500). Inputs start from real
- * Alertmanager bodies (WebhookBodyFuzzTestInputs/).
+ * Any webhook body: parsed and routed, or refused with {@link AlertPayload.InvalidPayload}; nothing
+ * else escapes (which the HTTP layer would answer with a 500). Inputs start from real Alertmanager
+ * bodies (WebhookBodyFuzzTestInputs/).
  */
 class WebhookBodyFuzzTest {
-  private static final AlertRouter ROUTER = new AlertRouter(ConfigLoader.parse("t.yml", """
+  private static final AlertRouter ROUTER =
+      new AlertRouter(
+          ConfigLoader.parse(
+                  "t.yml",
+                  """
       actions:
         fix: { type: command, argv: ["true"] }
       alertmanager:
         routes:
           - { matchers: ['alertname=~"Host.*"', 'severity!="info"'], action: fix }
           - { matchers: ['remediate=~".+"'], action_from_label: remediate }
-      """, java.util.Map.of()).alertmanager(), Set.of("fix"),
-      InstanceIdentity.ofThisHost("t"), Clock.systemUTC(), new PrometheusRegistry());
+      """,
+                  java.util.Map.of())
+              .alertmanager(),
+          Set.of("fix"),
+          InstanceIdentity.ofThisHost("t"),
+          Clock.systemUTC(),
+          new PrometheusRegistry());
 
   @FuzzTest
   void webhookBody(byte[] body) {

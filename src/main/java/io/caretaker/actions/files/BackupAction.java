@@ -1,8 +1,15 @@
 package io.caretaker.actions.files;
 
-import io.caretaker.redis.RedisConnection;
+import io.caretaker.actions.Action;
+import io.caretaker.actions.ActionContext;
+import io.caretaker.actions.ActionFailure;
+import io.caretaker.actions.Figure;
 import io.caretaker.config.ActionSpec;
+import io.caretaker.redis.RedisConnection;
+import io.caretaker.redis.RedisSnapshot;
 import io.caretaker.store.AtomicFile;
+import io.caretaker.store.Background;
+import io.caretaker.store.Stamped;
 import io.prometheus.metrics.core.metrics.Gauge;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,26 +22,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.caretaker.actions.Action;
-import io.caretaker.actions.Figure;
-import io.caretaker.actions.ActionContext;
-import io.caretaker.actions.ActionFailure;
-import io.caretaker.store.Background;
-import io.caretaker.redis.RedisSnapshot;
-import io.caretaker.store.Stamped;
 
 /**
- * tar.gz of {@code sources} into {@code dir/<action>-<UTC time>.tar.gz}: written under a temp
- * name, fsynced, verified by reading the whole archive back against what was written, then
- * renamed; the newest {@code keep} archives stay. A source that cannot be read, or changes
- * while being archived, fails the run and leaves no archive behind; temp archives a stopped run
- * left are removed at start-up and before each run.
+ * tar.gz of {@code sources} into {@code dir/<action>-<UTC time>.tar.gz}: written under a temp name,
+ * fsynced, verified by reading the whole archive back against what was written, then renamed; the
+ * newest {@code keep} archives stay. A source that cannot be read, or changes while being archived,
+ * fails the run and leaves no archive behind; temp archives a stopped run left are removed at
+ * start-up and before each run.
  */
 public final class BackupAction implements Action {
   private static final Logger log = LoggerFactory.getLogger(BackupAction.class);
@@ -47,7 +47,12 @@ public final class BackupAction implements Action {
   private final Gauge size;
   private final Optional<RedisConnection> redis;
 
-  public BackupAction(String name, ActionSpec.Backup spec, Clock clock, Gauge lastSuccess, Gauge size,
+  public BackupAction(
+      String name,
+      ActionSpec.Backup spec,
+      Clock clock,
+      Gauge lastSuccess,
+      Gauge size,
       Optional<RedisConnection> redis) {
     this.redis = redis;
     this.name = name;
@@ -97,9 +102,13 @@ public final class BackupAction implements Action {
       written = Background.run("caretaker-" + name, () -> TarGz.write(sources, tmp, LEVEL));
       Map<String, TarGz.Entry> readBack = TarGz.read(tmp);
       if (!readBack.equals(written)) {
-        throw new IOException("verification failed: the archive read back differs from what"
-            + " was written (" + readBack.size() + " entries read, " + written.size()
-            + " written)");
+        throw new IOException(
+            "verification failed: the archive read back differs from what"
+                + " was written ("
+                + readBack.size()
+                + " entries read, "
+                + written.size()
+                + " written)");
       }
       Files.move(tmp, archive, StandardCopyOption.ATOMIC_MOVE);
       AtomicFile.fsyncDirectory(spec.dir());
@@ -122,11 +131,11 @@ public final class BackupAction implements Action {
    * left; the executor never runs the action twice at once, so none is being written now.
    */
   public void removeLeftovers() {
-    Pattern leftover = Pattern.compile(Pattern.quote(name) + "-" + Stamped.STAMP_REGEX
-        + "\\.tar\\.gz\\.tmp");
+    Pattern leftover =
+        Pattern.compile(Pattern.quote(name) + "-" + Stamped.STAMP_REGEX + "\\.tar\\.gz\\.tmp");
     try (Stream<Path> files = Files.list(spec.dir())) {
-      for (Path f : files.filter(f -> leftover.matcher(f.getFileName().toString()).matches())
-          .toList()) {
+      for (Path f :
+          files.filter(f -> leftover.matcher(f.getFileName().toString()).matches()).toList()) {
         Files.deleteIfExists(f);
       }
     } catch (NoSuchFileException noDirYet) {
@@ -138,8 +147,11 @@ public final class BackupAction implements Action {
 
   /** Keeps the newest {@code keep} archives of this action; returns how many went. */
   private int prune() throws IOException {
-    return Stamped.keepNewest(spec.dir(), Pattern.compile(Pattern.quote(name) + "-"
-        + Stamped.STAMP_REGEX + "\\.tar\\.gz"), spec.keep(), List::of);
+    return Stamped.keepNewest(
+        spec.dir(),
+        Pattern.compile(Pattern.quote(name) + "-" + Stamped.STAMP_REGEX + "\\.tar\\.gz"),
+        spec.keep(),
+        List::of);
   }
 
   /** Re-checks an archive offline: `caretaker backup verify FILE`. */
@@ -147,7 +159,13 @@ public final class BackupAction implements Action {
     Map<String, TarGz.Entry> entries = TarGz.read(archive);
     long files = entries.keySet().stream().filter(n -> !n.endsWith("/")).count();
     long bytes = entries.values().stream().mapToLong(TarGz.Entry::size).sum();
-    return archive + ": OK, " + entries.size() + " entries (" + files + " files and links), "
-        + bytes + " bytes; gzip CRC and every entry's size verified";
+    return archive
+        + ": OK, "
+        + entries.size()
+        + " entries ("
+        + files
+        + " files and links), "
+        + bytes
+        + " bytes; gzip CRC and every entry's size verified";
   }
 }

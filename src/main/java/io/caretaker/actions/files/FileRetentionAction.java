@@ -1,9 +1,14 @@
 package io.caretaker.actions.files;
 
+import io.caretaker.actions.Action;
+import io.caretaker.actions.ActionContext;
+import io.caretaker.actions.ActionFailure;
+import io.caretaker.actions.Figure;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.config.PathFence;
-import io.caretaker.store.FileErrors;
 import io.caretaker.config.Units;
+import io.caretaker.store.Background;
+import io.caretaker.store.FileErrors;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
@@ -23,25 +28,20 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
-import io.caretaker.actions.Action;
-import io.caretaker.actions.Figure;
-import io.caretaker.actions.ActionContext;
-import io.caretaker.actions.ActionFailure;
-import io.caretaker.store.Background;
+import java.util.Set;
 
 /**
- * logrotate's job, done safely: per root, compress files older than {@code compress_after}
- * ({@link SafeGzip}), delete files older than {@code delete_after}, then delete oldest first
- * (compressed before uncompressed) while the root's matching files exceed {@code max_total_bytes},
- * never the newest file of a log series. Files modified within {@code active_grace} are never
- * touched.
+ * logrotate's job, done safely: per root, compress files older than {@code compress_after} ({@link
+ * SafeGzip}), delete files older than {@code delete_after}, then delete oldest first (compressed
+ * before uncompressed) while the root's matching files exceed {@code max_total_bytes}, never the
+ * newest file of a log series. Files modified within {@code active_grace} are never touched.
  *
- * <p>Runs on one thread at a lowered priority ({@link Background}). Fenced: roots are resolved to real paths, symlinks are neither followed nor acted on, and
- * every file is re-checked to be the same file inside the root just before it is changed.
- * Patterns match inside the root (the config refuses {@code ..} and absolute patterns).
- * A file that fails (permission denied, vanished, disk full) is counted and the run goes on.
+ * <p>Runs on one thread at a lowered priority ({@link Background}). Fenced: roots are resolved to
+ * real paths, symlinks are neither followed nor acted on, and every file is re-checked to be the
+ * same file inside the root just before it is changed. Patterns match inside the root (the config
+ * refuses {@code ..} and absolute patterns). A file that fails (permission denied, vanished, disk
+ * full) is counted and the run goes on.
  */
 public final class FileRetentionAction implements Action {
   private static final int MAX_LISTED = 1000;
@@ -61,8 +61,8 @@ public final class FileRetentionAction implements Action {
   }
 
   /** A matching regular file found by the walk. */
-  private record Found(Path path, Path relative, long size, Instant modified, Object key,
-      boolean compressed) {}
+  private record Found(
+      Path path, Path relative, long size, Instant modified, Object key, boolean compressed) {}
 
   /** What one run did or, in a dry run, would do. */
   private static final class Tally {
@@ -123,8 +123,8 @@ public final class FileRetentionAction implements Action {
     }
     if (!tally.errors.isEmpty()) {
       // The run went on past each failure; its outcome still says something needs a look.
-      throw new ActionFailure(tally.errors.size() + " problem(s); first: " + tally.errors.get(0),
-          details);
+      throw new ActionFailure(
+          tally.errors.size() + " problem(s); first: " + tally.errors.get(0), details);
     }
     return details;
   }
@@ -175,7 +175,8 @@ public final class FileRetentionAction implements Action {
       } else if (spec.deleteAfter().isPresent() && age.compareTo(spec.deleteAfter().get()) > 0) {
         delete(root, f, "older than " + Units.format(spec.deleteAfter().get()), dryRun, tally)
             .ifPresent(kept::add);
-      } else if (!f.compressed() && spec.compressAfter().isPresent()
+      } else if (!f.compressed()
+          && spec.compressAfter().isPresent()
           && age.compareTo(spec.compressAfter().get()) > 0) {
         kept.add(compress(root, f, dryRun, tally));
       } else {
@@ -195,15 +196,16 @@ public final class FileRetentionAction implements Action {
     long total = kept.stream().mapToLong(Found::size).sum();
     Map<String, Found> newestOfSeries = new HashMap<>();
     for (Found f : kept) {
-      newestOfSeries.merge(series(f.relative()), f,
-          (a, b) -> a.modified().isAfter(b.modified()) ? a : b);
+      newestOfSeries.merge(
+          series(f.relative()), f, (a, b) -> a.modified().isAfter(b.modified()) ? a : b);
     }
-    List<Found> candidates = kept.stream()
-        .filter(f -> newestOfSeries.get(series(f.relative())) != f)
-        .filter(f -> Duration.between(f.modified(), now).compareTo(spec.activeGrace()) >= 0)
-        .sorted(Comparator.comparing((Found f) -> !f.compressed())
-            .thenComparing(Found::modified))
-        .toList();
+    List<Found> candidates =
+        kept.stream()
+            .filter(f -> newestOfSeries.get(series(f.relative())) != f)
+            .filter(f -> Duration.between(f.modified(), now).compareTo(spec.activeGrace()) >= 0)
+            .sorted(
+                Comparator.comparing((Found f) -> !f.compressed()).thenComparing(Found::modified))
+            .toList();
     for (Found f : candidates) {
       if (total <= cap) {
         break;
@@ -236,8 +238,8 @@ public final class FileRetentionAction implements Action {
   }
 
   private Found compress(Path root, Found f, boolean dryRun, Tally tally) {
-    tally.planned(f.path(), "compress",
-        "older than " + Units.format(spec.compressAfter().orElseThrow()));
+    tally.planned(
+        f.path(), "compress", "older than " + Units.format(spec.compressAfter().orElseThrow()));
     if (dryRun) {
       tally.filesCompressed++;
       return f;
@@ -247,8 +249,13 @@ public final class FileRetentionAction implements Action {
       SafeGzip.Result r = SafeGzip.compress(f.path(), spec.compressionLevel());
       tally.filesCompressed++;
       Path gz = f.path().resolveSibling(f.path().getFileName() + ".gz");
-      return new Found(gz, f.relative().resolveSibling(gz.getFileName()), r.compressedBytes(),
-          f.modified(), null, true);
+      return new Found(
+          gz,
+          f.relative().resolveSibling(gz.getFileName()),
+          r.compressedBytes(),
+          f.modified(),
+          null,
+          true);
     } catch (NoSuchFileException gone) {
       return new Found(f.path(), f.relative(), 0, f.modified(), null, false);
     } catch (IOException e) {
@@ -260,9 +267,10 @@ public final class FileRetentionAction implements Action {
   /** Just before a change: still the file the walk saw (same inode), still inside the root. */
   private static void checkSameFileInside(Path root, Found f) throws IOException {
     Path real = f.path().toRealPath();
-    BasicFileAttributes now = Files.readAttributes(f.path(), BasicFileAttributes.class,
-        LinkOption.NOFOLLOW_LINKS);
-    if (!real.startsWith(root) || !now.isRegularFile()
+    BasicFileAttributes now =
+        Files.readAttributes(f.path(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!real.startsWith(root)
+        || !now.isRegularFile()
         || (f.key() != null && !f.key().equals(now.fileKey()))) {
       throw new IOException("changed since it was listed (moved or replaced); left alone");
     }
@@ -271,41 +279,49 @@ public final class FileRetentionAction implements Action {
   /** Matching regular files under the root, never through a symlink; removes stale temp files. */
   private List<Found> walk(Path root, Tally tally, boolean dryRun) throws IOException {
     List<Found> found = new ArrayList<>();
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        if (!attrs.isRegularFile()) {
-          return FileVisitResult.CONTINUE; // symlinks, devices, sockets: never touched
-        }
-        Path relative = root.relativize(file);
-        String name = file.getFileName().toString();
-        if (name.endsWith(SafeGzip.TMP_SUFFIX)) {
-          removeLeftover(file, tally, dryRun);
-        } else if (matches(relative)) {
-          found.add(new Found(file, relative, attrs.size(), attrs.lastModifiedTime().toInstant(),
-              attrs.fileKey(), name.endsWith(".gz")));
-        }
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (!attrs.isRegularFile()) {
+              return FileVisitResult.CONTINUE; // symlinks, devices, sockets: never touched
+            }
+            Path relative = root.relativize(file);
+            String name = file.getFileName().toString();
+            if (name.endsWith(SafeGzip.TMP_SUFFIX)) {
+              removeLeftover(file, tally, dryRun);
+            } else if (matches(relative)) {
+              found.add(
+                  new Found(
+                      file,
+                      relative,
+                      attrs.size(),
+                      attrs.lastModifiedTime().toInstant(),
+                      attrs.fileKey(),
+                      name.endsWith(".gz")));
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) {
-        tally.error(file, "read", e);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) {
+            tally.error(file, "read", e);
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return found;
   }
 
   /**
    * A {@code name.gz.tmp} left by a run that stopped mid-compression: its original is intact
-   * (originals go only after a verified .gz exists), so the temp file goes. Without its original
-   * it is left alone: nothing is deleted that is not proven redundant.
+   * (originals go only after a verified .gz exists), so the temp file goes. Without its original it
+   * is left alone: nothing is deleted that is not proven redundant.
    */
   static void removeLeftover(Path tmp, Tally tally, boolean dryRun) {
     String name = tmp.getFileName().toString();
-    Path original = tmp.resolveSibling(name.substring(0, name.length()
-        - SafeGzip.TMP_SUFFIX.length()));
+    Path original =
+        tmp.resolveSibling(name.substring(0, name.length() - SafeGzip.TMP_SUFFIX.length()));
     if (dryRun || !Files.isRegularFile(original, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -332,13 +348,17 @@ public final class FileRetentionAction implements Action {
 
   /**
    * The log series a file belongs to: its name without .gz, rotation numbers and dates, in its
-   * directory ("app.log", "app.log.1", "app.log.2.gz" and "app-2026-11-20.log" → "app.log"
-   * and "app-#.log").
+   * directory ("app.log", "app.log.1", "app.log.2.gz" and "app-2026-11-20.log" → "app.log" and
+   * "app-#.log").
    */
   static String series(Path relative) {
-    String name = relative.getFileName().toString().replaceFirst("\\.gz$", "")
-        .replaceAll("\\d{4}-?\\d{2}-?\\d{2}([T_-]?\\d{2,6})?", "#")
-        .replaceFirst("(\\.\\d+)+$", "");
+    String name =
+        relative
+            .getFileName()
+            .toString()
+            .replaceFirst("\\.gz$", "")
+            .replaceAll("\\d{4}-?\\d{2}-?\\d{2}([T_-]?\\d{2,6})?", "#")
+            .replaceFirst("(\\.\\d+)+$", "");
     Path dir = relative.getParent();
     return dir == null ? name : dir + "/" + name;
   }

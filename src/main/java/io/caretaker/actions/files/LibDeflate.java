@@ -14,14 +14,14 @@ import org.slf4j.LoggerFactory;
  * libdeflate's gzip compressor, through JNA (which OSHI already brings). At the same level it
  * compresses about twice as fast as zlib, on one thread, to a slightly smaller file. It works on
  * whole buffers, so a file is compressed as a series of {@link #CHUNK}-sized gzip members: one
- * valid .gz (RFC 1952 allows members back to back; gzip, zcat and Java's GZIPInputStream read
- * them all) whose memory use does not grow with the file. Debian's {@code libdeflate0}; when it
- * is missing, {@link SafeGzip} uses the JDK's zlib.
+ * valid .gz (RFC 1952 allows members back to back; gzip, zcat and Java's GZIPInputStream read them
+ * all) whose memory use does not grow with the file. Debian's {@code libdeflate0}; when it is
+ * missing, {@link SafeGzip} uses the JDK's zlib.
  */
 final class LibDeflate implements AutoCloseable {
   /**
-   * Input per gzip member. Each member starts without history; at 4 MiB that costs far less
-   * than libdeflate gains over zlib (the bench log: 8.6% smaller than gzip -6's one stream).
+   * Input per gzip member. Each member starts without history; at 4 MiB that costs far less than
+   * libdeflate gains over zlib (the bench log: 8.6% smaller than gzip -6's one stream).
    */
   static final int CHUNK = 4 * 1024 * 1024;
 
@@ -33,8 +33,8 @@ final class LibDeflate implements AutoCloseable {
 
     long libdeflate_gzip_compress_bound(Pointer compressor, long inBytes);
 
-    long libdeflate_gzip_compress(Pointer compressor, Pointer in, long inBytes, Pointer out,
-        long outAvailable);
+    long libdeflate_gzip_compress(
+        Pointer compressor, Pointer in, long inBytes, Pointer out, long outAvailable);
 
     void libdeflate_free_compressor(Pointer compressor);
   }
@@ -58,8 +58,10 @@ final class LibDeflate implements AutoCloseable {
     try {
       return Native.load("libdeflate.so.0", Api.class);
     } catch (UnsatisfiedLinkError | RuntimeException e) {
-      log.info("libdeflate not found ({}); compressing with zlib, about half as fast "
-          + "(apt-get install libdeflate0)", e.getMessage());
+      log.info(
+          "libdeflate not found ({}); compressing with zlib, about half as fast "
+              + "(apt-get install libdeflate0)",
+          e.getMessage());
       return null;
     }
   }

@@ -15,8 +15,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.CRC32;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.Deflater;
+import java.util.zip.GZIPInputStream;
 import org.apache.commons.io.input.BoundedInputStream;
 
 /**
@@ -26,9 +26,9 @@ import org.apache.commons.io.input.BoundedInputStream;
  * original's mtime, published as {@code name.gz} without overwriting anything (a hard link, then
  * the temp name goes), and the directory fsynced. Only then is the original deleted, and only if
  * its size, mtime and inode, checked again right before the unlink, are still what was read: a
- * writer that appended during the verification keeps its lines (the new .gz then goes again,
- * being a proven prefix of the original). Streams with a fixed buffer: memory use does not grow
- * with the file. Compresses with {@link LibDeflate} when it is installed, else with the JDK's zlib.
+ * writer that appended during the verification keeps its lines (the new .gz then goes again, being
+ * a proven prefix of the original). Streams with a fixed buffer: memory use does not grow with the
+ * file. Compresses with {@link LibDeflate} when it is installed, else with the JDK's zlib.
  */
 final class SafeGzip {
   static final String TMP_SUFFIX = ".gz.tmp";
@@ -60,8 +60,8 @@ final class SafeGzip {
   /** {@code afterVerify} runs between the verification and the final check (tests race it). */
   static Result compress(Path file, int level, boolean libdeflate, Runnable afterVerify)
       throws IOException {
-    BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class,
-        LinkOption.NOFOLLOW_LINKS);
+    BasicFileAttributes before =
+        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     Path target = file.resolveSibling(file.getFileName() + ".gz");
     Path tmp = file.resolveSibling(file.getFileName() + TMP_SUFFIX);
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -70,17 +70,24 @@ final class SafeGzip {
     Checksum read;
     try {
       read = write(file, tmp, level, libdeflate);
-      BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class,
-          LinkOption.NOFOLLOW_LINKS);
-      if (after.size() != read.length() || !after.lastModifiedTime()
-          .equals(before.lastModifiedTime())) {
+      BasicFileAttributes after =
+          Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (after.size() != read.length()
+          || !after.lastModifiedTime().equals(before.lastModifiedTime())) {
         throw new ChangedException("changed while being compressed (still written to?); kept");
       }
       Checksum check = checksumOfGzip(tmp);
       if (!check.equals(read)) {
-        throw new IOException("verification failed: the compressed copy decompresses to "
-            + check.length() + " bytes, CRC " + check.crc() + "; the original has "
-            + read.length() + " bytes, CRC " + read.crc() + "; kept");
+        throw new IOException(
+            "verification failed: the compressed copy decompresses to "
+                + check.length()
+                + " bytes, CRC "
+                + check.crc()
+                + "; the original has "
+                + read.length()
+                + " bytes, CRC "
+                + read.crc()
+                + "; kept");
       }
       afterVerify.run();
       Files.setLastModifiedTime(tmp, before.lastModifiedTime());
@@ -100,25 +107,28 @@ final class SafeGzip {
 
   private static boolean unchanged(Path file, BasicFileAttributes before, long length)
       throws IOException {
-    BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class,
-        LinkOption.NOFOLLOW_LINKS);
-    return now.size() == length && now.lastModifiedTime().equals(before.lastModifiedTime())
+    BasicFileAttributes now =
+        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    return now.size() == length
+        && now.lastModifiedTime().equals(before.lastModifiedTime())
         && Objects.equals(now.fileKey(), before.fileKey());
   }
 
   /**
-   * The original changed after it was read: it stays. The new .gz goes too when the original
-   * still begins with exactly its bytes (nothing is lost); otherwise both stay, for a person.
+   * The original changed after it was read: it stays. The new .gz goes too when the original still
+   * begins with exactly its bytes (nothing is lost); otherwise both stay, for a person.
    */
   private static void withdraw(Path file, Path target, Checksum read) throws IOException {
-    Checksum prefix = checksum(BoundedInputStream.builder().setPath(file)
-        .setMaxCount(read.length()).get());
+    Checksum prefix =
+        checksum(BoundedInputStream.builder().setPath(file).setMaxCount(read.length()).get());
     if (prefix.equals(read)) {
       Files.delete(target);
       throw new ChangedException("changed while being compressed (still written to?); kept");
     }
-    throw new ChangedException("changed while being compressed and no longer begins with what"
-        + " was compressed; kept both it and " + target.getFileName());
+    throw new ChangedException(
+        "changed while being compressed and no longer begins with what"
+            + " was compressed; kept both it and "
+            + target.getFileName());
   }
 
   /**
@@ -132,12 +142,12 @@ final class SafeGzip {
     try {
       compressed = checksumOfGzip(target);
     } catch (IOException e) {
-      throw new FileAlreadyExistsException(target.toString(), null,
-          "exists and is not a readable gzip; kept both");
+      throw new FileAlreadyExistsException(
+          target.toString(), null, "exists and is not a readable gzip; kept both");
     }
     if (!original.equals(compressed) || original.length() != attrs.size()) {
-      throw new FileAlreadyExistsException(target.toString(), null,
-          "exists with other content; kept both");
+      throw new FileAlreadyExistsException(
+          target.toString(), null, "exists with other content; kept both");
     }
     Files.delete(file);
     return new Result(original.length(), Files.size(target));
@@ -148,10 +158,10 @@ final class SafeGzip {
   /** Writes {@code tmp} with libdeflate when installed, else zlib; fsynced. */
   private static Checksum write(Path file, Path tmp, int level, boolean useLibDeflate)
       throws IOException {
-    try (FileChannel src = FileChannel.open(file, StandardOpenOption.READ,
-            LinkOption.NOFOLLOW_LINKS);
-        FileChannel dst = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE)) {
+    try (FileChannel src =
+            FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        FileChannel dst =
+            FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       Optional<LibDeflate> libdeflate = useLibDeflate ? LibDeflate.open(level) : Optional.empty();
       Checksum read;
       if (libdeflate.isPresent()) {
@@ -196,9 +206,9 @@ final class SafeGzip {
   }
 
   /**
-   * Raw deflate over direct buffers, as pigz drives zlib: about 12% faster than
-   * GZIPOutputStream here. The 10-byte header and 8-byte trailer are RFC 1952's fixed form, the
-   * same bytes GZIPOutputStream writes; the verification reads them back with GZIPInputStream.
+   * Raw deflate over direct buffers, as pigz drives zlib: about 12% faster than GZIPOutputStream
+   * here. The 10-byte header and 8-byte trailer are RFC 1952's fixed form, the same bytes
+   * GZIPOutputStream writes; the verification reads them back with GZIPInputStream.
    */
   private static Checksum writeStream(int level, FileChannel src, FileChannel dst)
       throws IOException {
@@ -239,8 +249,7 @@ final class SafeGzip {
   /** Magic, deflate, no flags, no mtime, no extra flags, OS unknown: GZIPOutputStream's header. */
   private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 0};
 
-  private static void drain(Deflater deflater, ByteBuffer out, FileChannel dst)
-      throws IOException {
+  private static void drain(Deflater deflater, ByteBuffer out, FileChannel dst) throws IOException {
     deflater.deflate(out.clear());
     writeFully(dst, out.flip());
   }
@@ -261,7 +270,7 @@ final class SafeGzip {
     long length = 0;
     try (InputStream in = stream) {
       byte[] buf = new byte[BUFFER];
-      for (int n; (n = in.read(buf)) > 0;) {
+      for (int n; (n = in.read(buf)) > 0; ) {
         crc.update(buf, 0, n);
         length += n;
       }

@@ -25,9 +25,9 @@ import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 /**
  * tar.gz archives through Apache Commons Compress: written with a manifest of every entry's size
- * and CRC, and verified by reading the whole archive back (gzip CRC and length, entry count,
- * each entry's size and content CRC). Entry names are the absolute paths without the leading
- * '/', as tar writes them; symlinks are stored as links, never followed.
+ * and CRC, and verified by reading the whole archive back (gzip CRC and length, entry count, each
+ * entry's size and content CRC). Entry names are the absolute paths without the leading '/', as tar
+ * writes them; symlinks are stored as links, never followed.
  */
 final class TarGz {
   private static final int BUFFER = 256 * 1024;
@@ -42,11 +42,11 @@ final class TarGz {
     Map<String, Entry> manifest = new LinkedHashMap<>();
     GzipParameters gzip = new GzipParameters();
     gzip.setCompressionLevel(level);
-    try (FileChannel channel = FileChannel.open(archive, StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE);
+    try (FileChannel channel =
+            FileChannel.open(archive, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         OutputStream file = Channels.newOutputStream(channel);
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(
-            new GzipCompressorOutputStream(file, gzip))) {
+        TarArchiveOutputStream tar =
+            new TarArchiveOutputStream(new GzipCompressorOutputStream(file, gzip))) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
       for (Path source : sources) {
@@ -61,35 +61,38 @@ final class TarGz {
 
   private static void add(TarArchiveOutputStream tar, Path source, Map<String, Entry> manifest)
       throws IOException {
-    Files.walkFileTree(source, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-          throws IOException {
-        tar.putArchiveEntry(new TarArchiveEntry(dir, name(dir), LinkOption.NOFOLLOW_LINKS));
-        tar.closeArchiveEntry();
-        manifest.put(name(dir) + "/", new Entry(0, 0));
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        source,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            tar.putArchiveEntry(new TarArchiveEntry(dir, name(dir), LinkOption.NOFOLLOW_LINKS));
+            tar.closeArchiveEntry();
+            manifest.put(name(dir) + "/", new Entry(0, 0));
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        if (attrs.isSymbolicLink()) {
-          TarArchiveEntry link = new TarArchiveEntry(name(file), TarArchiveEntry.LF_SYMLINK);
-          link.setLinkName(Files.readSymbolicLink(file).toString());
-          tar.putArchiveEntry(link);
-          tar.closeArchiveEntry();
-          manifest.put(name(file), new Entry(0, 0));
-        } else if (attrs.isRegularFile()) {
-          manifest.put(name(file), copy(tar, file, attrs));
-        }
-        return FileVisitResult.CONTINUE;
-      }
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            if (attrs.isSymbolicLink()) {
+              TarArchiveEntry link = new TarArchiveEntry(name(file), TarArchiveEntry.LF_SYMLINK);
+              link.setLinkName(Files.readSymbolicLink(file).toString());
+              tar.putArchiveEntry(link);
+              tar.closeArchiveEntry();
+              manifest.put(name(file), new Entry(0, 0));
+            } else if (attrs.isRegularFile()) {
+              manifest.put(name(file), copy(tar, file, attrs));
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-        throw e; // a backup that silently misses a file is not a backup
-      }
-    });
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            throw e; // a backup that silently misses a file is not a backup
+          }
+        });
   }
 
   private static Entry copy(TarArchiveOutputStream tar, Path file, BasicFileAttributes attrs)
@@ -101,8 +104,9 @@ final class TarGz {
     long copied = 0;
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
       byte[] buf = new byte[BUFFER];
-      for (int n; copied < attrs.size() && (n = in.read(buf, 0,
-          (int) Math.min(buf.length, attrs.size() - copied))) > 0;) {
+      for (int n;
+          copied < attrs.size()
+              && (n = in.read(buf, 0, (int) Math.min(buf.length, attrs.size() - copied))) > 0; ) {
         tar.write(buf, 0, n);
         crc.update(buf, 0, n);
         copied += n;
@@ -118,21 +122,22 @@ final class TarGz {
   /** Reads the whole archive; its manifest, or an IOException saying what is wrong. */
   static Map<String, Entry> read(Path archive) throws IOException {
     Map<String, Entry> manifest = new LinkedHashMap<>();
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(
-        Files.newInputStream(archive), true))) {
+    try (TarArchiveInputStream tar =
+        new TarArchiveInputStream(
+            new GzipCompressorInputStream(Files.newInputStream(archive), true))) {
       byte[] buf = new byte[BUFFER];
-      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null;) {
+      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
         CRC32 crc = new CRC32();
         long size = 0;
-        for (int n; (n = tar.read(buf)) > 0;) {
+        for (int n; (n = tar.read(buf)) > 0; ) {
           crc.update(buf, 0, n);
           size += n;
         }
         if (size != e.getSize()) {
           throw new IOException(e.getName() + ": " + size + " bytes, header says " + e.getSize());
         }
-        String name = e.isDirectory() && !e.getName().endsWith("/") ? e.getName() + "/"
-            : e.getName();
+        String name =
+            e.isDirectory() && !e.getName().endsWith("/") ? e.getName() + "/" : e.getName();
         manifest.put(name, e.isFile() ? new Entry(size, crc.getValue()) : new Entry(0, 0));
       }
     }

@@ -16,17 +16,17 @@ import java.util.function.Supplier;
  * agent timed its own round trips. (A group larger than Redis's 16 KiB read may be read in two
  * parts with other clients served in between; that can only make the figure larger.)
  *
- * <p>Redis runs every complete command it has read from a client before serving another one. If
- * it read two of our groups at once, another client waited for both: a group that started within
+ * <p>Redis runs every complete command it has read from a client before serving another one. If it
+ * read two of our groups at once, another client waited for both: a group that started within
  * {@link #BACK_TO_BACK_MICROS} of the previous one's end is counted as one hold with it.
  *
  * <p>The connection must be this timer's alone: it turns automatic flushing off.
  */
 final class HoldTimer {
   /**
-   * Measured on a 2-core VM: gaps between our groups fall at 0 to 4 µs (run from one read) or at
-   * 13 µs and more (Redis went back to its event loop in between); serving another client takes
-   * a read, a parse and a reply.
+   * Measured on a 2-core VM: gaps between our groups fall at 0 to 4 µs (run from one read) or at 13
+   * µs and more (Redis went back to its event loop in between); serving another client takes a
+   * read, a parse and a reply.
    */
   static final long BACK_TO_BACK_MICROS = 5;
 
@@ -54,8 +54,10 @@ final class HoldTimer {
     T sent = group.get();
     RedisFuture<List<byte[]>> after = async.time();
     // Before the flush, so the holds are worked out on the connection's thread, in order.
-    CompletableFuture<Long> held = before.toCompletableFuture()
-        .thenCombine(after, (start, end) -> holds.next(micros(start), micros(end)));
+    CompletableFuture<Long> held =
+        before
+            .toCompletableFuture()
+            .thenCombine(after, (start, end) -> holds.next(micros(start), micros(end)));
     connection.flushCommands();
     return new Timed<>(sent, held);
   }

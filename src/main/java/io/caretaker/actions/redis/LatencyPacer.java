@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Keeps a Redis cleanup gentle: Redis runs one command at a time, so what other clients wait for
- * is how long each of our commands (a SCAN page, a delete batch) holds it. The pacer sizes the
- * next command so it holds Redis for about half the target, which leaves room for the variation a
- * busy host adds and keeps the p99 under the target: above half, the size shrinks in proportion;
- * well under, it grows again up to the configured size. A command above the target halves the
- * size and asks for a pause as long as the overshoot, so other clients get that time back. One
- * pacer per kind of command, since a SCAN page and a delete batch cost Redis differently per key.
+ * Keeps a Redis cleanup gentle: Redis runs one command at a time, so what other clients wait for is
+ * how long each of our commands (a SCAN page, a delete batch) holds it. The pacer sizes the next
+ * command so it holds Redis for about half the target, which leaves room for the variation a busy
+ * host adds and keeps the p99 under the target: above half, the size shrinks in proportion; well
+ * under, it grows again up to the configured size. A command above the target halves the size and
+ * asks for a pause as long as the overshoot, so other clients get that time back. One pacer per
+ * kind of command, since a SCAN page and a delete batch cost Redis differently per key.
  */
 final class LatencyPacer {
   static final int MIN_BATCH = 10;
@@ -64,8 +64,8 @@ final class LatencyPacer {
     details.put("commands", samples);
     double maxMs = Math.max(scan.worstNanos, delete.worstNanos) / 1e6;
     // A bucket's upper bound, so never above the slowest command really seen.
-    details.put("command_time_p99_ms",
-        round(Math.min(percentile(0.99, samples, scan, delete), maxMs)));
+    details.put(
+        "command_time_p99_ms", round(Math.min(percentile(0.99, samples, scan, delete), maxMs)));
     details.put("command_time_max_ms", round(maxMs));
     details.put("commands_throttled", scan.throttled + delete.throttled);
     details.put("final_scan_count", scan.batch);

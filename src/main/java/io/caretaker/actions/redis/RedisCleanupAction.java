@@ -1,8 +1,15 @@
 package io.caretaker.actions.redis;
 
+import io.caretaker.actions.Action;
+import io.caretaker.actions.ActionContext;
+import io.caretaker.actions.ActionFailure;
+import io.caretaker.actions.ActionSkipped;
+import io.caretaker.actions.Figure;
+import io.caretaker.actions.SkipReason;
+import io.caretaker.config.ActionSpec;
+import io.caretaker.redis.BulkArgs;
 import io.caretaker.redis.RedisConnection;
 import io.caretaker.redis.RedisInfo;
-import io.caretaker.config.ActionSpec;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
@@ -28,18 +35,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
-import io.caretaker.actions.Action;
-import io.caretaker.actions.Figure;
-import io.caretaker.actions.ActionContext;
-import io.caretaker.actions.ActionFailure;
-import io.caretaker.actions.ActionSkipped;
-import io.caretaker.actions.SkipReason;
-import io.caretaker.redis.BulkArgs;
 
 /**
  * Deletes stale cache keys without hurting the trading system that shares the Redis.
@@ -49,9 +49,9 @@ import io.caretaker.redis.BulkArgs;
  * checks the idle and TTL conditions and unlinks the keys that pass, in one atomic step, so a key
  * touched after SCAN found it survives. The next SCAN page is in flight while a batch is deleted.
  * How long each SCAN page and delete batch held Redis, on Redis's own clock ({@link HoldTimer}),
- * sizes the next ones ({@link LatencyPacer}). A lock in Redis
- * ({@link RedisLock}) keeps agents sharing one Redis from cleaning at once. In a Redis Cluster
- * every master is swept in turn, and each delete stays within one hash slot.
+ * sizes the next ones ({@link LatencyPacer}). A lock in Redis ({@link RedisLock}) keeps agents
+ * sharing one Redis from cleaning at once. In a Redis Cluster every master is swept in turn, and
+ * each delete stays within one hash slot.
  */
 public final class RedisCleanupAction implements Action {
   private static final int SAMPLE = 20;
@@ -63,8 +63,8 @@ public final class RedisCleanupAction implements Action {
   private final String owner;
   private final List<RedisGlob> protect = new ArrayList<>();
 
-  public RedisCleanupAction(String name, ActionSpec.RedisCleanup spec, RedisConnection redis,
-      String owner) {
+  public RedisCleanupAction(
+      String name, ActionSpec.RedisCleanup spec, RedisConnection redis, String owner) {
     this.name = name;
     this.spec = spec;
     this.redis = redis;
@@ -92,14 +92,23 @@ public final class RedisCleanupAction implements Action {
       List<Node> nodes = new ArrayList<>();
       StatefulRedisConnection<byte[], byte[]> lockNode = seed;
       if (cluster.isPresent()) {
-        details.put("cluster_masters", cluster.get().masters().stream()
-            .map(ClusterNodes::address).toList());
-        RedisClusterNode lockOwner = cluster.get().owner(RedisLock.keyFor(name))
-            .orElseThrow(() -> new ActionFailure("no cluster master serves the slot of "
-                + RedisLock.keyFor(name), details));
+        details.put(
+            "cluster_masters",
+            cluster.get().masters().stream().map(ClusterNodes::address).toList());
+        RedisClusterNode lockOwner =
+            cluster
+                .get()
+                .owner(RedisLock.keyFor(name))
+                .orElseThrow(
+                    () ->
+                        new ActionFailure(
+                            "no cluster master serves the slot of " + RedisLock.keyFor(name),
+                            details));
         for (RedisClusterNode m : cluster.get().masters()) {
-          Supplier<StatefulRedisConnection<byte[], byte[]>> connect = () -> redis.connectNode(
-              ByteArrayCodec.INSTANCE, m.getUri().getHost(), m.getUri().getPort());
+          Supplier<StatefulRedisConnection<byte[], byte[]>> connect =
+              () ->
+                  redis.connectNode(
+                      ByteArrayCodec.INSTANCE, m.getUri().getHost(), m.getUri().getPort());
           Node node = new Node(opened(open, connect.get()), timer(open, connect));
           nodes.add(node);
           if (m.equals(lockOwner)) {
@@ -107,15 +116,16 @@ public final class RedisCleanupAction implements Action {
           }
         }
       } else {
-        nodes.add(new Node(seed,
-            timer(open, () -> redis.connectDedicated(ByteArrayCodec.INSTANCE))));
+        nodes.add(
+            new Node(seed, timer(open, () -> redis.connectDedicated(ByteArrayCodec.INSTANCE))));
       }
       for (Node node : nodes) {
         refuseLfu(node.control().sync(), details);
       }
       details.put("used_memory_before", usedMemory(nodes));
-      RedisLock lock = RedisLock.acquire(lockNode.sync(), name, owner)
-          .orElseThrow(() -> new ActionSkipped(SkipReason.LOCKED, details));
+      RedisLock lock =
+          RedisLock.acquire(lockNode.sync(), name, owner)
+              .orElseThrow(() -> new ActionSkipped(SkipReason.LOCKED, details));
       sweep = new Sweep(lock, ctx.dryRun(), cluster.isPresent());
       try {
         sweep(sweep, nodes);
@@ -124,13 +134,14 @@ public final class RedisCleanupAction implements Action {
       }
       sweep.report(details);
       if (spec.memoryPurge() && !ctx.dryRun()) {
-        details.put("memory_purge",
-            nodes.stream().map(n -> memoryPurge(n.control().sync())).toList());
+        details.put(
+            "memory_purge", nodes.stream().map(n -> memoryPurge(n.control().sync())).toList());
       }
       details.put("used_memory_after", usedMemory(nodes));
       if (sweep.lostLock) {
-        throw new ActionFailure("lost the Redis lock " + RedisLock.keyFor(name)
-            + " (it expired or was taken); stopped", details);
+        throw new ActionFailure(
+            "lost the Redis lock " + RedisLock.keyFor(name) + " (it expired or was taken); stopped",
+            details);
       }
       return details;
     } catch (RedisException e) {
@@ -160,12 +171,13 @@ public final class RedisCleanupAction implements Action {
   }
 
   /**
-   * One Redis to sweep: a connection for the run's own commands (lock, INFO, script load) and
-   * one of its own for the sweep, whose commands are timed in groups.
+   * One Redis to sweep: a connection for the run's own commands (lock, INFO, script load) and one
+   * of its own for the sweep, whose commands are timed in groups.
    */
   private record Node(StatefulRedisConnection<byte[], byte[]> control, HoldTimer timer) {}
 
-  private static HoldTimer timer(List<StatefulRedisConnection<byte[], byte[]>> open,
+  private static HoldTimer timer(
+      List<StatefulRedisConnection<byte[], byte[]>> open,
       Supplier<StatefulRedisConnection<byte[], byte[]>> connect) {
     return new HoldTimer(opened(open, connect.get()));
   }
@@ -191,9 +203,12 @@ public final class RedisCleanupAction implements Action {
       return; // managed Redis may forbid CONFIG; OBJECT IDLETIME then fails the script itself
     }
     if (policy.contains("lfu")) {
-      throw new ActionFailure("min_idle needs idle times, but Redis's maxmemory-policy is "
-          + policy + ", which keeps access frequencies instead (OBJECT IDLETIME is refused); "
-          + "set min_idle: 0 or use an lru/noeviction policy", details);
+      throw new ActionFailure(
+          "min_idle needs idle times, but Redis's maxmemory-policy is "
+              + policy
+              + ", which keeps access frequencies instead (OBJECT IDLETIME is refused); "
+              + "set min_idle: 0 or use an lru/noeviction policy",
+          details);
     }
   }
 
@@ -208,7 +223,9 @@ public final class RedisCleanupAction implements Action {
   /** MEMORY PURGE hands freed pages back to the OS (jemalloc only; others say so). */
   private static String memoryPurge(RedisCommands<byte[], byte[]> cmds) {
     try {
-      return cmds.dispatch(CommandType.MEMORY, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+      return cmds.dispatch(
+          CommandType.MEMORY,
+          new StatusOutput<>(ByteArrayCodec.INSTANCE),
           new CommandArgs<>(ByteArrayCodec.INSTANCE).add("PURGE"));
     } catch (RedisException e) {
       return "failed: " + e.getMessage();
@@ -230,15 +247,14 @@ public final class RedisCleanupAction implements Action {
   }
 
   /** A batch sent for deletion: plain UNLINK or the script. */
-  private record Part(byte[][] keys, RedisFuture<Long> unlink,
-      RedisFuture<List<Object>> script) {}
+  private record Part(byte[][] keys, RedisFuture<Long> unlink, RedisFuture<List<Object>> script) {}
 
   /** Commands sent together, between two TIMEs (see {@link HoldTimer}). */
   private sealed interface Group permits Scan, Delete {}
 
   /** One SCAN page asked for. */
-  private record Scan(RedisFuture<KeyScanCursor<byte[]>> page,
-      CompletableFuture<Long> heldNanos) implements Group {}
+  private record Scan(RedisFuture<KeyScanCursor<byte[]>> page, CompletableFuture<Long> heldNanos)
+      implements Group {}
 
   /** One batch sent for deletion: one command, or in a cluster one per hash slot. */
   private record Delete(List<Part> parts, int size, CompletableFuture<Long> heldNanos)
@@ -276,14 +292,17 @@ public final class RedisCleanupAction implements Action {
       this.cluster = cluster;
       this.lock = lock;
       this.dryRun = dryRun;
-      String ttlMode = spec.onlyWithoutTtl() ? "none"
-          : spec.ttlAbove().isPresent() ? "above" : "any";
-      this.conditions = new byte[][] {
-          bytes(Long.toString(spec.minIdle().toSeconds())), bytes(ttlMode),
-          bytes(Long.toString(spec.ttlAbove().map(d -> d.toMillis()).orElse(0L))),
-          bytes(dryRun ? "1" : "0")};
-      this.plainUnlink = !dryRun && spec.minIdle().isZero() && !spec.onlyWithoutTtl()
-          && spec.ttlAbove().isEmpty();
+      String ttlMode =
+          spec.onlyWithoutTtl() ? "none" : spec.ttlAbove().isPresent() ? "above" : "any";
+      this.conditions =
+          new byte[][] {
+            bytes(Long.toString(spec.minIdle().toSeconds())),
+            bytes(ttlMode),
+            bytes(Long.toString(spec.ttlAbove().map(d -> d.toMillis()).orElse(0L))),
+            bytes(dryRun ? "1" : "0")
+          };
+      this.plainUnlink =
+          !dryRun && spec.minIdle().isZero() && !spec.onlyWithoutTtl() && spec.ttlAbove().isEmpty();
     }
 
     /** Sweeps this node next (a cluster master, or the one Redis), through a timer of its own. */
@@ -296,9 +315,9 @@ public final class RedisCleanupAction implements Action {
      * Sweeps one pattern until its cursor is back at 0; false when the run must stop.
      *
      * <p>Two groups (a SCAN page, a delete batch) are in flight, so Redis is not idle while this
-     * side reads an answer, and each answer is followed by exactly one new group: Redis, which
-     * runs everything it read from a client in one go, then never finds two of ours waiting, and
-     * no other client waits for more than one of them.
+     * side reads an answer, and each answer is followed by exactly one new group: Redis, which runs
+     * everything it read from a client in one go, then never finds two of ours waiting, and no
+     * other client waits for more than one of them.
      */
     boolean pattern(RedisGlob pattern) throws InterruptedException {
       guards = protect.stream().filter(p -> !p.disjointFrom(pattern)).toList();
@@ -335,13 +354,17 @@ public final class RedisCleanupAction implements Action {
     /**
      * What to send next: the next SCAN page as soon as its cursor is known, while the candidates
      * are fewer than a delete batch and a page; else a delete batch of the candidates (up to the
-     * batch size); null when there are none. Scanning ahead keeps a page in flight while
-     * the deletes drain, so Redis never waits while this side reads a page: asking for the next
-     * page only once the candidates ran out left Redis idle for one such read per page (about a
-     * sixth of a run with {@code min_idle}).
+     * batch size); null when there are none. Scanning ahead keeps a page in flight while the
+     * deletes drain, so Redis never waits while this side reads a page: asking for the next page
+     * only once the candidates ran out left Redis idle for one such read per page (about a sixth of
+     * a run with {@code min_idle}).
      */
-    private Group next(ArrayDeque<Group> inFlight, ArrayDeque<byte[]> candidates,
-        ScanCursor cursor, boolean swept, RedisGlob pattern) {
+    private Group next(
+        ArrayDeque<Group> inFlight,
+        ArrayDeque<byte[]> candidates,
+        ScanCursor cursor,
+        boolean swept,
+        RedisGlob pattern) {
       boolean scanAhead = inFlight.stream().anyMatch(Scan.class::isInstance);
       boolean canScan = !scanAhead && !swept && !reachedMax;
       if (canScan && candidates.size() < deletePacer.batch() + scanPacer.batch()) {
@@ -359,8 +382,8 @@ public final class RedisCleanupAction implements Action {
     }
 
     /**
-     * The page's keys that may be deleted: not protected, not kept before, within max_keys
-     * counting the {@code queued} candidates not yet sent.
+     * The page's keys that may be deleted: not protected, not kept before, within max_keys counting
+     * the {@code queued} candidates not yet sent.
      */
     private List<byte[]> candidates(List<byte[]> keys, int queued) {
       List<byte[]> batch = new ArrayList<>(keys.size());
@@ -401,8 +424,8 @@ public final class RedisCleanupAction implements Action {
         batch.add(candidates.poll());
       }
       pending += batch.size();
-      HoldTimer.Timed<List<Part>> parts = timer.time(() -> cluster ? bySlot(batch)
-          : List.of(part(batch)));
+      HoldTimer.Timed<List<Part>> parts =
+          timer.time(() -> cluster ? bySlot(batch) : List.of(part(batch)));
       return new Delete(parts.sent(), batch.size(), parts.heldNanos());
     }
 
@@ -418,8 +441,15 @@ public final class RedisCleanupAction implements Action {
     private Part part(List<byte[]> batch) {
       byte[][] keys = batch.toArray(new byte[0][]);
       if (plainUnlink) {
-        return new Part(keys, timer.commands().dispatch(CommandType.UNLINK,
-            new IntegerOutput<>(ByteArrayCodec.INSTANCE), new BulkArgs(batch)), null);
+        return new Part(
+            keys,
+            timer
+                .commands()
+                .dispatch(
+                    CommandType.UNLINK,
+                    new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                    new BulkArgs(batch)),
+            null);
       }
       // EVALSHA digest numkeys key... arg..., as Lettuce's evalsha would send it.
       List<byte[]> args = new ArrayList<>(2 + keys.length + conditions.length);
@@ -427,8 +457,15 @@ public final class RedisCleanupAction implements Action {
       args.add(bytes(Integer.toString(keys.length)));
       args.addAll(batch);
       args.addAll(Arrays.asList(conditions));
-      return new Part(keys, null, timer.commands().dispatch(CommandType.EVALSHA,
-          new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), new BulkArgs(args)));
+      return new Part(
+          keys,
+          null,
+          timer
+              .commands()
+              .dispatch(
+                  CommandType.EVALSHA,
+                  new NestedMultiOutput<>(ByteArrayCodec.INSTANCE),
+                  new BulkArgs(args)));
     }
 
     private void complete(Delete d) throws InterruptedException {

@@ -4,9 +4,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A Redis glob pattern ({@code *}, {@code ?}, {@code [a-z]}, {@code [^x]}, {@code \} escapes),
- * matched over a key's bytes exactly as Redis's own {@code stringmatchlen} does, so that
- * {@code protect} means the same here as {@code MATCH} means to Redis. RedisGlobIT checks the
- * two agree on generated keys and patterns.
+ * matched over a key's bytes exactly as Redis's own {@code stringmatchlen} does, so that {@code
+ * protect} means the same here as {@code MATCH} means to Redis. RedisGlobIT checks the two agree on
+ * generated keys and patterns.
  */
 final class RedisGlob {
   private final byte[] pattern;
@@ -26,9 +26,9 @@ final class RedisGlob {
   }
 
   /**
-   * True when no key can match both globs. Every key a glob matches starts with its literal
-   * prefix (the bytes before the first {@code * ? [ \}), so two globs whose prefixes differ
-   * within the shorter one cannot share a key. False says only that this test cannot tell.
+   * True when no key can match both globs. Every key a glob matches starts with its literal prefix
+   * (the bytes before the first {@code * ? [ \}), so two globs whose prefixes differ within the
+   * shorter one cannot share a key. False says only that this test cannot tell.
    */
   boolean disjointFrom(RedisGlob other) {
     int common = Math.min(literalPrefix(), other.literalPrefix());
@@ -42,7 +42,10 @@ final class RedisGlob {
 
   private int literalPrefix() {
     int i = 0;
-    while (i < pattern.length && pattern[i] != '*' && pattern[i] != '?' && pattern[i] != '['
+    while (i < pattern.length
+        && pattern[i] != '*'
+        && pattern[i] != '?'
+        && pattern[i] != '['
         && pattern[i] != '\\') {
       i++;
     }
@@ -50,8 +53,8 @@ final class RedisGlob {
   }
 
   /**
-   * {@code skipLonger} is Redis's guard against exponential backtracking: once a {@code *}
-   * has tried every suffix and failed, an outer {@code *} trying longer prefixes cannot succeed.
+   * {@code skipLonger} is Redis's guard against exponential backtracking: once a {@code *} has
+   * tried every suffix and failed, an outer {@code *} trying longer prefixes cannot succeed.
    */
   private boolean match(int p, byte[] s, int i, boolean[] skipLonger) {
     int plen = pattern.length;

@@ -10,16 +10,18 @@ import java.util.UUID;
 
 /**
  * A lock in Redis so that agents sharing one Redis never run the same cleanup at once: SET NX PX
- * with a random token, renewed while the run goes on, released by compare-and-delete so a run
- * never frees a lock another agent took after its own expired. If the agent dies, the lock expires
- * after {@link #TTL}.
+ * with a random token, renewed while the run goes on, released by compare-and-delete so a run never
+ * frees a lock another agent took after its own expired. If the agent dies, the lock expires after
+ * {@link #TTL}.
  */
 final class RedisLock {
   static final Duration TTL = Duration.ofSeconds(30);
-  private static final String RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
-      + "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
-  private static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
-      + "return redis.call('DEL', KEYS[1]) else return 0 end";
+  private static final String RENEW =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+          + "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+  private static final String RELEASE =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+          + "return redis.call('DEL', KEYS[1]) else return 0 end";
 
   private final RedisCommands<byte[], byte[]> redis;
   private final byte[] key;
@@ -38,8 +40,8 @@ final class RedisLock {
   }
 
   /** Takes the lock, or empty when someone else holds it. */
-  static Optional<RedisLock> acquire(RedisCommands<byte[], byte[]> redis, String action,
-      String owner) {
+  static Optional<RedisLock> acquire(
+      RedisCommands<byte[], byte[]> redis, String action, String owner) {
     byte[] key = bytes(keyFor(action));
     byte[] token = bytes(owner + " " + UUID.randomUUID());
     String ok = redis.set(key, token, SetArgs.Builder.nx().px(TTL.toMillis()));
@@ -51,8 +53,13 @@ final class RedisLock {
     if (System.nanoTime() - renewedAt < TTL.toNanos() / 3) {
       return true;
     }
-    Long renewed = redis.eval(RENEW, ScriptOutputType.INTEGER, new byte[][] {key}, token,
-        bytes(Long.toString(TTL.toMillis())));
+    Long renewed =
+        redis.eval(
+            RENEW,
+            ScriptOutputType.INTEGER,
+            new byte[][] {key},
+            token,
+            bytes(Long.toString(TTL.toMillis())));
     renewedAt = System.nanoTime();
     return renewed != null && renewed == 1;
   }

@@ -1,11 +1,13 @@
 package io.caretaker.actions.files;
 
-import io.caretaker.testing.MutableClock;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.caretaker.actions.ActionContext;
+import io.caretaker.actions.ActionFailure;
+import io.caretaker.actions.Trigger;
 import io.caretaker.config.ActionSpec;
+import io.caretaker.testing.MutableClock;
 import io.prometheus.metrics.core.metrics.Gauge;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -17,22 +19,22 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.caretaker.actions.ActionContext;
-import io.caretaker.actions.ActionFailure;
-import io.caretaker.actions.Trigger;
-import io.caretaker.redis.RedisConnection;
 
 class BackupActionTest {
   @TempDir Path dir;
 
-  private final MutableClock clock =
-      new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
   private final Gauge success = Gauge.builder().name("s").labelNames("action").build();
   private final Gauge size = Gauge.builder().name("b").labelNames("action").build();
 
   private BackupAction action(List<Path> sources, int keep) {
-    return new BackupAction("backup", new ActionSpec.Backup(sources, dir.resolve("backups"),
-        keep, false), clock, success, size, java.util.Optional.empty());
+    return new BackupAction(
+        "backup",
+        new ActionSpec.Backup(sources, dir.resolve("backups"), keep, false),
+        clock,
+        success,
+        size,
+        java.util.Optional.empty());
   }
 
   private static Map<String, Object> run(BackupAction a, boolean dryRun) throws Exception {
@@ -65,8 +67,12 @@ class BackupActionTest {
     assertThat(archive.getFileName().toString()).isEqualTo("backup-20261123T100000Z.tar.gz");
     assertThat(d).containsEntry("entries", 7);
     Path restore = Files.createDirectories(dir.resolve("restore"));
-    assertThat(new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", restore.toString())
-        .inheritIO().start().waitFor()).isZero();
+    assertThat(
+            new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", restore.toString())
+                .inheritIO()
+                .start()
+                .waitFor())
+        .isZero();
     Path restored = restore.resolve(source.toString().substring(1));
     assertThat(tree(restored)).isEqualTo(tree(source));
     for (String rel : tree(source)) {
@@ -90,8 +96,8 @@ class BackupActionTest {
       clock.advance(86_400);
     }
     try (Stream<Path> s = Files.list(dir.resolve("backups"))) {
-      assertThat(s.map(p -> p.getFileName().toString()).sorted()).containsExactly(
-          "backup-20261125T100000Z.tar.gz", "backup-20261126T100000Z.tar.gz");
+      assertThat(s.map(p -> p.getFileName().toString()).sorted())
+          .containsExactly("backup-20261125T100000Z.tar.gz", "backup-20261126T100000Z.tar.gz");
     }
   }
 
@@ -111,21 +117,31 @@ class BackupActionTest {
   @Test
   void aMissingSourceFailsAndLeavesNoArchive() throws Exception {
     assertThatThrownBy(() -> run(action(List.of(sources(), dir.resolve("nope")), 7), false))
-        .isInstanceOf(ActionFailure.class).hasMessageContaining("does not exist");
+        .isInstanceOf(ActionFailure.class)
+        .hasMessageContaining("does not exist");
     assertThat(dir.resolve("backups")).doesNotExist();
   }
 
   @Test
   void redisSnapshotIsTakenAndArchived() throws Exception {
     try (var server = new io.caretaker.testing.RedisServer(dir.resolve("redis"));
-        var redis = new io.caretaker.redis.RedisConnection(new io.caretaker.config.RedisConfig(
-            server.uri(), java.time.Duration.ofSeconds(2)))) {
+        var redis =
+            new io.caretaker.redis.RedisConnection(
+                new io.caretaker.config.RedisConfig(
+                    server.uri(), java.time.Duration.ofSeconds(2)))) {
       redis.get().sync().set("position:1", "long 100 AAPL");
-      BackupAction action = new BackupAction("backup", new ActionSpec.Backup(List.of(sources()),
-          dir.resolve("backups"), 7, true), clock, success, size, java.util.Optional.of(redis));
+      BackupAction action =
+          new BackupAction(
+              "backup",
+              new ActionSpec.Backup(List.of(sources()), dir.resolve("backups"), 7, true),
+              clock,
+              success,
+              size,
+              java.util.Optional.of(redis));
       Map<String, Object> d = run(action, false);
       Path rdb = dir.resolve("redis").toRealPath().resolve("dump.rdb");
-      assertThat(d).containsEntry("redis_snapshot", rdb.toString())
+      assertThat(d)
+          .containsEntry("redis_snapshot", rdb.toString())
           .containsEntry("redis_snapshot_archived", true);
       String entry = rdb.toString().substring(1);
       var manifest = TarGz.read(Path.of((String) d.get("archive")));
@@ -160,7 +176,7 @@ class BackupActionTest {
     BackupAction action = action(List.of(sources()), 7);
     run(action, false);
     run(action, false);
-    assertThat(tree(dir.resolve("backups"))).containsExactly("",
-        "backup-20261123T100000Z.tar.gz", "backup-20261123T100000Z_2.tar.gz");
+    assertThat(tree(dir.resolve("backups")))
+        .containsExactly("", "backup-20261123T100000Z.tar.gz", "backup-20261123T100000Z_2.tar.gz");
   }
 }

@@ -1,13 +1,15 @@
 package io.caretaker.actions.files;
 
-import io.caretaker.testing.MutableClock;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import io.caretaker.actions.ActionContext;
+import io.caretaker.actions.ActionFailure;
+import io.caretaker.actions.Trigger;
 import io.caretaker.config.ActionSpec;
+import io.caretaker.testing.MutableClock;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +19,6 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +29,6 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.caretaker.actions.ActionContext;
-import io.caretaker.actions.ActionFailure;
-import io.caretaker.actions.Trigger;
 
 /** file-retention on real temp directories. */
 class FileRetentionActionTest {
@@ -51,13 +49,21 @@ class FileRetentionActionTest {
     return at;
   }
 
-  private FileRetentionAction action(Path root, String compressAfter, String deleteAfter,
-      Long maxBytes, Duration grace) {
-    return new FileRetentionAction(new ActionSpec.FileRetention(List.of(root), false,
-        List.of("*.log", "*.log.*"), List.of("*.keep.log"),
-        Optional.ofNullable(compressAfter).map(io.caretaker.config.Units::parseDuration),
-        Optional.ofNullable(deleteAfter).map(io.caretaker.config.Units::parseDuration),
-        Optional.ofNullable(maxBytes), grace, 6), clock, root.resolveSibling("caretaker-data"));
+  private FileRetentionAction action(
+      Path root, String compressAfter, String deleteAfter, Long maxBytes, Duration grace) {
+    return new FileRetentionAction(
+        new ActionSpec.FileRetention(
+            List.of(root),
+            false,
+            List.of("*.log", "*.log.*"),
+            List.of("*.keep.log"),
+            Optional.ofNullable(compressAfter).map(io.caretaker.config.Units::parseDuration),
+            Optional.ofNullable(deleteAfter).map(io.caretaker.config.Units::parseDuration),
+            Optional.ofNullable(maxBytes),
+            grace,
+            6),
+        clock,
+        root.resolveSibling("caretaker-data"));
   }
 
   private static Map<String, Object> run(FileRetentionAction a, boolean dryRun) throws Exception {
@@ -66,7 +72,9 @@ class FileRetentionActionTest {
 
   private static List<String> names(Path root) throws Exception {
     try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted()
+      return s.filter(Files::isRegularFile)
+          .map(p -> root.relativize(p).toString())
+          .sorted()
           .toList();
     }
   }
@@ -88,13 +96,17 @@ class FileRetentionActionTest {
 
     Map<String, Object> d = run(action(root, "1d", "7d", null, Duration.ofMinutes(10)), false);
 
-    assertThat(names(root)).containsExactly("app.log", "app.log.1.gz", "audit.keep.log",
-        "notes.txt");
+    assertThat(names(root))
+        .containsExactly("app.log", "app.log.1.gz", "audit.keep.log", "notes.txt");
     assertThat(gunzip(root.resolve("app.log.1.gz"))).isEqualTo("yesterday\n".repeat(100));
     assertThat(Files.getLastModifiedTime(root.resolve("app.log.1.gz")).toInstant())
-        .as("keeps the original's mtime").isEqualTo(NOW.minus(Duration.ofHours(30)));
-    assertThat(d).containsEntry("files_compressed", 1L).containsEntry("files_deleted", 1L)
-        .containsEntry("skipped_active", 1L).containsEntry("errors", 0);
+        .as("keeps the original's mtime")
+        .isEqualTo(NOW.minus(Duration.ofHours(30)));
+    assertThat(d)
+        .containsEntry("files_compressed", 1L)
+        .containsEntry("files_deleted", 1L)
+        .containsEntry("skipped_active", 1L)
+        .containsEntry("errors", 0);
     assertThat((Long) d.get("bytes_freed")).isPositive();
   }
 
@@ -123,11 +135,23 @@ class FileRetentionActionTest {
     Map<String, Object> d = run(action(root, "1d", "7d", null, Duration.ZERO), true);
 
     assertThat(names(root)).isEqualTo(before);
-    assertThat(d.get("plan")).asList().containsExactlyInAnyOrder(
-        Map.of("file", root.resolve("a.log.1").toString(), "action", "compress",
-            "reason", "older than 1d"),
-        Map.of("file", root.resolve("b.log.1").toString(), "action", "delete",
-            "reason", "older than 7d"));
+    assertThat(d.get("plan"))
+        .asList()
+        .containsExactlyInAnyOrder(
+            Map.of(
+                "file",
+                root.resolve("a.log.1").toString(),
+                "action",
+                "compress",
+                "reason",
+                "older than 1d"),
+            Map.of(
+                "file",
+                root.resolve("b.log.1").toString(),
+                "action",
+                "delete",
+                "reason",
+                "older than 7d"));
   }
 
   @Test
@@ -149,7 +173,8 @@ class FileRetentionActionTest {
   void aRootThatResolvesToTheFilesystemRootIsRefused() throws Exception {
     Path link = Files.createSymbolicLink(dir.resolve("slash"), Path.of("/"));
     assertThatThrownBy(() -> run(action(link, null, "1d", null, Duration.ZERO), false))
-        .isInstanceOf(ActionFailure.class).hasMessageContaining("filesystem root");
+        .isInstanceOf(ActionFailure.class)
+        .hasMessageContaining("filesystem root");
   }
 
   @Test
@@ -158,16 +183,18 @@ class FileRetentionActionTest {
     Path log = file(root.resolve("busy.log"), "", Duration.ofDays(2));
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong written = new AtomicLong();
-    Thread writer = new Thread(() -> {
-      try (BufferedWriter w = Files.newBufferedWriter(log, StandardOpenOption.APPEND)) {
-        while (!stop.get()) {
-          w.write("line " + written.incrementAndGet() + "\n");
-          w.flush();
-        }
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    Thread writer =
+        new Thread(
+            () -> {
+              try (BufferedWriter w = Files.newBufferedWriter(log, StandardOpenOption.APPEND)) {
+                while (!stop.get()) {
+                  w.write("line " + written.incrementAndGet() + "\n");
+                  w.flush();
+                }
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
     writer.start();
     await().until(() -> written.get() > 10_000);
     try {
@@ -184,20 +211,26 @@ class FileRetentionActionTest {
   }
 
   @Test
-  void killedMidCompressionKeepsTheOriginalAndLeavesNothingBehindAfterRestart()
-      throws Exception {
+  void killedMidCompressionKeepsTheOriginalAndLeavesNothingBehindAfterRestart() throws Exception {
     Path root = root();
     Path big = root.resolve("big.log.1");
     try (BufferedWriter w = Files.newBufferedWriter(big)) {
       for (int i = 0; i < 3_000_000; i++) {
-        w.write("2026-11-23T10:00:00Z INFO order " + i + " filled venue=XNAS qty=" + (i % 977)
-            + "\n");
+        w.write(
+            "2026-11-23T10:00:00Z INFO order " + i + " filled venue=XNAS qty=" + (i % 977) + "\n");
       }
     }
     String digest = sha256(big);
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-cp", System.getProperty("java.class.path"),
-        SafeGzipMain.class.getName(), big.toString(), "9").inheritIO().start();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                SafeGzipMain.class.getName(),
+                big.toString(),
+                "9")
+            .inheritIO()
+            .start();
     Path tmp = root.resolve("big.log.1" + SafeGzip.TMP_SUFFIX);
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(tmp) && Files.size(tmp) > 0);
     Runtime.getRuntime().exec(new String[] {"kill", "-9", Long.toString(child.pid())}).waitFor();
@@ -210,12 +243,15 @@ class FileRetentionActionTest {
 
   @Test
   void diskFullDuringCompressionKeepsTheOriginalAndTheRunGoesOn() throws Exception {
-    assumeThat(System.getProperty("user.name")).as("mounting a tmpfs needs root")
-        .isEqualTo("root");
+    assumeThat(System.getProperty("user.name")).as("mounting a tmpfs needs root").isEqualTo("root");
     Path root = root();
     Path small = Files.createDirectories(root.resolve("tiny"));
-    assertThat(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs",
-        small.toString()).inheritIO().start().waitFor()).isZero();
+    assertThat(
+            new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", small.toString())
+                .inheritIO()
+                .start()
+                .waitFor())
+        .isZero();
     try {
       // Random bytes do not compress: the .gz cannot fit beside the original.
       byte[] noise = new byte[200_000];
@@ -226,9 +262,10 @@ class FileRetentionActionTest {
       Path fine = file(root.resolve("fine.log.1"), "ok\n", Duration.ofDays(2));
 
       assertThatThrownBy(() -> run(action(root, "1d", null, null, Duration.ZERO), false))
-          .isInstanceOf(ActionFailure.class).hasMessageContaining("1 problem(s)")
-          .satisfies(e -> assertThat(((ActionFailure) e).details())
-              .containsEntry("files_compressed", 1L));
+          .isInstanceOf(ActionFailure.class)
+          .hasMessageContaining("1 problem(s)")
+          .satisfies(
+              e -> assertThat(((ActionFailure) e).details()).containsEntry("files_compressed", 1L));
       assertThat(Files.readAllBytes(full)).isEqualTo(noise);
       assertThat(names(small)).containsExactly("noise.log.1");
       assertThat(fine.resolveSibling("fine.log.1.gz")).exists();
@@ -246,9 +283,13 @@ class FileRetentionActionTest {
     assertThat(new ProcessBuilder("chattr", "+i", stuck.toString()).start().waitFor()).isZero();
     try {
       assertThatThrownBy(() -> run(action(root, null, "7d", null, Duration.ZERO), false))
-          .isInstanceOf(ActionFailure.class).hasMessageContaining("stuck.log.1: delete")
-          .satisfies(e -> assertThat(((ActionFailure) e).details())
-              .containsEntry("files_deleted", 1L).containsEntry("errors", 1));
+          .isInstanceOf(ActionFailure.class)
+          .hasMessageContaining("stuck.log.1: delete")
+          .satisfies(
+              e ->
+                  assertThat(((ActionFailure) e).details())
+                      .containsEntry("files_deleted", 1L)
+                      .containsEntry("errors", 1));
       assertThat(names(root)).containsExactly("stuck.log.1");
     } finally {
       new ProcessBuilder("chattr", "-i", stuck.toString()).start().waitFor();
@@ -268,7 +309,7 @@ class FileRetentionActionTest {
     MessageDigest md = MessageDigest.getInstance("SHA-256");
     try (var in = Files.newInputStream(file)) {
       byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0;) {
+      for (int n; (n = in.read(buf)) > 0; ) {
         md.update(buf, 0, n);
       }
     }

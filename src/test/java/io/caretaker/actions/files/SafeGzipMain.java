@@ -10,8 +10,10 @@ public final class SafeGzipMain {
     long start = System.nanoTime();
     SafeGzip.Result r = SafeGzip.compress(file, level);
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("caretaker: %.1f MB/s, ratio %.2f, %.2f s%n",
-        r.originalBytes() / 1e6 / seconds, (double) r.originalBytes() / r.compressedBytes(),
+    System.out.printf(
+        "caretaker: %.1f MB/s, ratio %.2f, %.2f s%n",
+        r.originalBytes() / 1e6 / seconds,
+        (double) r.originalBytes() / r.compressedBytes(),
         seconds);
   }
 }

@@ -30,8 +30,15 @@ class SafeGzipTest {
     Random random = new Random(size);
     ByteArrayOutputStream out = new ByteArrayOutputStream(size + 100);
     while (out.size() < size) {
-      out.writeBytes(("2026-11-23T10:00:00Z INFO order " + random.nextInt(1_000_000_000)
-          + " venue=X" + random.nextInt(5) + " qty=" + random.nextInt(5000) + "\n").getBytes());
+      out.writeBytes(
+          ("2026-11-23T10:00:00Z INFO order "
+                  + random.nextInt(1_000_000_000)
+                  + " venue=X"
+                  + random.nextInt(5)
+                  + " qty="
+                  + random.nextInt(5000)
+                  + "\n")
+              .getBytes());
     }
     return Arrays.copyOf(out.toByteArray(), size);
   }
@@ -65,8 +72,9 @@ class SafeGzipTest {
 
   @Test
   void libdeflateIsUsedWhereverItIsInstalled() {
-    boolean installed = Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libdeflate.so.0"))
-        || Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libdeflate.so.0"));
+    boolean installed =
+        Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libdeflate.so.0"))
+            || Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libdeflate.so.0"));
     assertThat(LibDeflate.engine()).isEqualTo(installed ? "libdeflate" : "zlib");
   }
 
@@ -77,7 +85,8 @@ class SafeGzipTest {
     Path b = Files.write(dir.resolve("b.log"), content);
     long members = SafeGzip.compress(a, 6, true).compressedBytes();
     long stream = SafeGzip.compress(b, 6, false).compressedBytes();
-    assertThat((double) members / stream).as("libdeflate members / one zlib stream")
+    assertThat((double) members / stream)
+        .as("libdeflate members / one zlib stream")
         .isLessThan(1.02);
   }
 
@@ -87,8 +96,8 @@ class SafeGzipTest {
     byte[] before = log(3 * CHUNK);
     Files.write(file, before);
     byte[] appended = "2026-11-23T10:00:01Z INFO the line that must not be lost\n".getBytes();
-    assertThatThrownBy(() -> SafeGzip.compress(file, 6, true,
-        () -> append(file, appended))).isInstanceOf(SafeGzip.ChangedException.class)
+    assertThatThrownBy(() -> SafeGzip.compress(file, 6, true, () -> append(file, appended)))
+        .isInstanceOf(SafeGzip.ChangedException.class)
         .hasMessageContaining("kept");
     byte[] expected = Arrays.copyOf(before, before.length + appended.length);
     System.arraycopy(appended, 0, expected, before.length, appended.length);
@@ -102,9 +111,11 @@ class SafeGzipTest {
     Path file = dir.resolve("app.log");
     byte[] before = log(10_000);
     Files.write(file, before);
-    assertThatThrownBy(() -> SafeGzip.compress(file, 6, false,
-        () -> replace(file, "new content\n".getBytes())))
-        .isInstanceOf(SafeGzip.ChangedException.class).hasMessageContaining("kept both");
+    assertThatThrownBy(
+            () ->
+                SafeGzip.compress(file, 6, false, () -> replace(file, "new content\n".getBytes())))
+        .isInstanceOf(SafeGzip.ChangedException.class)
+        .hasMessageContaining("kept both");
     assertThat(gunzipWithTheCli(dir.resolve("app.log.gz"))).isEqualTo(before);
     assertThat(Files.readString(file)).isEqualTo("new content\n");
   }

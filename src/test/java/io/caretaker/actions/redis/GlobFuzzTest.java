@@ -2,17 +2,17 @@ package io.caretaker.actions.redis;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.caretaker.actions.files.FileRetentionAction;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.config.ConfigException;
 import io.caretaker.config.ConfigLoader;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
-import io.caretaker.actions.files.FileRetentionAction;
 
 /**
- * Globs from the config: a Redis protect glob matches any key without throwing or hanging, and
- * a file-retention glob is either refused by the config or builds a working action.
+ * Globs from the config: a Redis protect glob matches any key without throwing or hanging, and a
+ * file-retention glob is either refused by the config or builds a working action.
  */
 class GlobFuzzTest {
   @FuzzTest
@@ -21,12 +21,15 @@ class GlobFuzzTest {
     RedisGlob redis = new RedisGlob(glob);
     redis.matches(data.consumeBytes(200));
     redis.disjointFrom(new RedisGlob(data.consumeString(50)));
-    String yaml = "actions:\n  a: { type: file-retention, roots: [/tmp/caretaker-fuzz], include: ["
-        + quoted(glob) + "] }\n";
+    String yaml =
+        "actions:\n  a: { type: file-retention, roots: [/tmp/caretaker-fuzz], include: ["
+            + quoted(glob)
+            + "] }\n";
     ActionSpec.FileRetention spec;
     try {
-      spec = (ActionSpec.FileRetention) ConfigLoader.parse("t.yml", yaml, Map.of()).actions()
-          .get("a").spec();
+      spec =
+          (ActionSpec.FileRetention)
+              ConfigLoader.parse("t.yml", yaml, Map.of()).actions().get("a").spec();
     } catch (ConfigException refused) {
       return;
     }

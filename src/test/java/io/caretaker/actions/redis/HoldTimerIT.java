@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** HoldTimer against a real redis-server: what it reports is what Redis spent. */
 class HoldTimerIT {
   // A script that keeps Redis busy for some milliseconds on any machine.
-  private static final byte[] BUSY = "local x = 0 for i = 1, tonumber(ARGV[1]) do x = x + i end return 1"
-      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] BUSY =
+      "local x = 0 for i = 1, tonumber(ARGV[1]) do x = x + i end return 1"
+          .getBytes(StandardCharsets.UTF_8);
 
   @TempDir Path dir;
   private RedisServer server;
@@ -48,9 +49,16 @@ class HoldTimerIT {
     HoldTimer timer = new HoldTimer(timed);
     other.sync().configResetstat();
     long heldNanos = heldBy(timer, 2_000_000);
-    long evalMicros = Long.parseLong(other.sync().info("commandstats").lines()
-        .filter(l -> l.startsWith("cmdstat_eval:")).findFirst().orElseThrow()
-        .replaceAll(".*,usec=(\\d+),.*", "$1"));
+    long evalMicros =
+        Long.parseLong(
+            other
+                .sync()
+                .info("commandstats")
+                .lines()
+                .filter(l -> l.startsWith("cmdstat_eval:"))
+                .findFirst()
+                .orElseThrow()
+                .replaceAll(".*,usec=(\\d+),.*", "$1"));
     assertThat(evalMicros).isGreaterThan(1000);
     // Plus the two TIMEs and, on a busy host, moments without the CPU.
     assertThat(heldNanos / 1000).isBetween(evalMicros, evalMicros + 20_000);
@@ -61,8 +69,16 @@ class HoldTimerIT {
   }
 
   private long heldBy(HoldTimer timer, int loops) throws Exception {
-    HoldTimer.Timed<RedisFuture<Long>> busy = timer.time(() -> timer.commands()
-        .eval(BUSY, ScriptOutputType.INTEGER, new byte[0][], bytes(Integer.toString(loops))));
+    HoldTimer.Timed<RedisFuture<Long>> busy =
+        timer.time(
+            () ->
+                timer
+                    .commands()
+                    .eval(
+                        BUSY,
+                        ScriptOutputType.INTEGER,
+                        new byte[0][],
+                        bytes(Integer.toString(loops))));
     assertThat(busy.sent().get()).isEqualTo(1L);
     return busy.heldNanos().get();
   }

@@ -12,7 +12,8 @@ class HoldTimerTest {
   void aGroupAloneHoldsRedisFromItsFirstTimeToItsLast() {
     HoldTimer.Holds holds = new HoldTimer.Holds();
     assertThat(holds.next(T, T + 800)).isEqualTo(800_000);
-    assertThat(holds.next(T + 900, T + 1_300)).as("100 µs later: Redis served others between")
+    assertThat(holds.next(T + 900, T + 1_300))
+        .as("100 µs later: Redis served others between")
         .isEqualTo(400_000);
   }
 
@@ -23,8 +24,7 @@ class HoldTimerTest {
     assertThat(holds.next(T, T + 800)).isEqualTo(800_000);
     assertThat(holds.next(T + 805, T + 1_500)).isEqualTo(1_500_000);
     assertThat(holds.next(T + 1_502, T + 2_000)).isEqualTo(2_000_000);
-    assertThat(holds.next(T + 2_006, T + 2_100)).as("6 µs between: a new hold")
-        .isEqualTo(94_000);
+    assertThat(holds.next(T + 2_006, T + 2_100)).as("6 µs between: a new hold").isEqualTo(94_000);
   }
 
   @Test

@@ -66,7 +66,8 @@ class LatencyPacerTest {
     delete.observe(7 * MS);
     Map<String, Object> details = new LinkedHashMap<>();
     LatencyPacer.report(details, scan, delete);
-    assertThat(details).containsEntry("commands", 100L)
+    assertThat(details)
+        .containsEntry("commands", 100L)
         .containsEntry("command_time_p99_ms", 3.05) // the 99th of 100, to the 0.05 ms bucket
         .containsEntry("command_time_max_ms", 7.0)
         .containsEntry("commands_throttled", 2L)

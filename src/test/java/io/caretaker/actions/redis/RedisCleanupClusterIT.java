@@ -3,12 +3,19 @@ package io.caretaker.actions.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.actions.Redactor;
+import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
-import io.caretaker.redis.RedisConnection;
+import io.caretaker.actions.Trigger;
 import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.config.MaintenanceConfig;
+import io.caretaker.daemon.ActionTypes;
+import io.caretaker.redis.RedisConnection;
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.run.Maintenance;
+import io.caretaker.run.RunHistory;
 import io.caretaker.testing.Tools;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -31,13 +38,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.caretaker.actions.Redactor;
-import io.caretaker.actions.RunRecord;
-import io.caretaker.actions.Trigger;
-import io.caretaker.daemon.ActionTypes;
-import io.caretaker.run.ActionExecutor;
-import io.caretaker.run.Maintenance;
-import io.caretaker.run.RunHistory;
 
 /** redis-cleanup against a real three-master Redis Cluster on free ports. */
 class RedisCleanupClusterIT {
@@ -54,15 +54,35 @@ class RedisCleanupClusterIT {
     for (int i = 0; i < 3; i++) {
       int port = freePortWithBus();
       Path nodeDir = Files.createDirectories(dir.resolve("node" + i));
-      nodes.add(new ProcessBuilder(server.toString(), "--port", Integer.toString(port), "--bind",
-          "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-          "--save", "", "--appendonly", "no", "--dir", nodeDir.toString())
-          .redirectErrorStream(true).redirectOutput(nodeDir.resolve("log").toFile()).start());
+      nodes.add(
+          new ProcessBuilder(
+                  server.toString(),
+                  "--port",
+                  Integer.toString(port),
+                  "--bind",
+                  "127.0.0.1",
+                  "--cluster-enabled",
+                  "yes",
+                  "--cluster-config-file",
+                  "nodes.conf",
+                  "--save",
+                  "",
+                  "--appendonly",
+                  "no",
+                  "--dir",
+                  nodeDir.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(nodeDir.resolve("log").toFile())
+              .start());
       ports.add(port);
     }
     for (int port : ports) {
-      await().until(() -> Tools.run(List.of(cli.toString(), "-p", Integer.toString(port), "ping"),
-          "").output().contains("PONG"));
+      await()
+          .until(
+              () ->
+                  Tools.run(List.of(cli.toString(), "-p", Integer.toString(port), "ping"), "")
+                      .output()
+                      .contains("PONG"));
     }
     List<String> create = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
     ports.forEach(p -> create.add("127.0.0.1:" + p));
@@ -70,8 +90,15 @@ class RedisCleanupClusterIT {
     Tools.Result created = Tools.run(create, "");
     assertThat(created.exitCode()).as(created.output()).isZero();
     for (int port : ports) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> Tools.run(List.of(cli.toString(), "-p",
-          Integer.toString(port), "cluster", "info"), "").output().contains("cluster_state:ok"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  Tools.run(
+                          List.of(cli.toString(), "-p", Integer.toString(port), "cluster", "info"),
+                          "")
+                      .output()
+                      .contains("cluster_state:ok"));
     }
     client = RedisClusterClient.create(RedisURI.create("127.0.0.1", ports.get(0)));
     connection = client.connect();
@@ -101,22 +128,42 @@ class RedisCleanupClusterIT {
       redis.set("cache:pos:" + i, "v");
       redis.set("order:" + i, "v");
     }
-    Config config = ConfigLoader.parse("c.yml", """
+    Config config =
+        ConfigLoader.parse(
+            "c.yml",
+            """
         redis: { uri: "redis://127.0.0.1:%d/0" }
         actions:
           cache-cleanup: { type: redis-cleanup, patterns: ["cache:*"], protect: ["cache:pos:*"] }
-        """.formatted(ports.get(0)), Map.of());
+        """
+                .formatted(ports.get(0)),
+            Map.of());
     try (RedisConnection conn = new RedisConnection(config.redis().orElseThrow());
-        ActionExecutor executor = new ActionExecutor(config.actions(), ActionTypes.create(
-            config.actions(), new ActionTypes.Parts(() -> null, null, List.of(), "t",
-            Clock.systemUTC(), new PrometheusRegistry(), Optional.of(conn), dir,
-            new Redactor(List.of()))), new RunHistory(dir.resolve("runs.jsonl"), 10),
-            new Maintenance(new MaintenanceConfig(List.of())), new PrometheusRegistry(),
-            Clock.systemUTC(), 1)) {
-      RunRecord run = executor.submit("cache-cleanup", Trigger.manual("t"), RunOptions.NORMAL)
-          .result().get();
+        ActionExecutor executor =
+            new ActionExecutor(
+                config.actions(),
+                ActionTypes.create(
+                    config.actions(),
+                    new ActionTypes.Parts(
+                        () -> null,
+                        null,
+                        List.of(),
+                        "t",
+                        Clock.systemUTC(),
+                        new PrometheusRegistry(),
+                        Optional.of(conn),
+                        dir,
+                        new Redactor(List.of()))),
+                new RunHistory(dir.resolve("runs.jsonl"), 10),
+                new Maintenance(new MaintenanceConfig(List.of())),
+                new PrometheusRegistry(),
+                Clock.systemUTC(),
+                1)) {
+      RunRecord run =
+          executor.submit("cache-cleanup", Trigger.manual("t"), RunOptions.NORMAL).result().get();
       assertThat(run.outcome()).as(run.reason()).isEqualTo(Outcome.SUCCESS);
-      assertThat(run.details()).containsEntry("keys_deleted", 6_000L)
+      assertThat(run.details())
+          .containsEntry("keys_deleted", 6_000L)
           .containsEntry("keys_protected", 1_000L);
       assertThat((List<?>) run.details().get("cluster_masters")).hasSize(3);
     }
@@ -134,8 +181,8 @@ class RedisCleanupClusterIT {
       if (port + 10_000 > 65_535) {
         continue;
       }
-      try (ServerSocket bus = new ServerSocket(port + 10_000, 1,
-          InetAddress.getLoopbackAddress())) {
+      try (ServerSocket bus =
+          new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress())) {
         return port;
       } catch (IOException busy) {
         // try another

@@ -3,13 +3,21 @@ package io.caretaker.actions.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.actions.Action;
+import io.caretaker.actions.Redactor;
+import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
-import io.caretaker.redis.RedisConnection;
+import io.caretaker.actions.Trigger;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.config.MaintenanceConfig;
+import io.caretaker.daemon.ActionTypes;
+import io.caretaker.redis.RedisConnection;
+import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.run.Maintenance;
+import io.caretaker.run.RunHistory;
 import io.caretaker.testing.RedisServer;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -39,14 +47,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.caretaker.actions.Action;
-import io.caretaker.actions.Redactor;
-import io.caretaker.actions.RunRecord;
-import io.caretaker.actions.Trigger;
-import io.caretaker.daemon.ActionTypes;
-import io.caretaker.run.ActionExecutor;
-import io.caretaker.run.Maintenance;
-import io.caretaker.run.RunHistory;
 
 /** redis-cleanup against a real redis-server on a free port. */
 class RedisCleanupIT {
@@ -81,22 +81,27 @@ class RedisCleanupIT {
   void deletesExactlyTheIdleUnprotectedKeysOf200000WhileOthersAreTouchedAndAdded()
       throws Exception {
     seed(140_000, i -> "cache:" + i, true);
-    seed(20_000, i -> "cache:fresh:" + i, false);     // recently used: min_idle keeps them
-    seed(20_000, i -> "cache:pos:" + i, true);        // old, but protected
-    seed(20_000, i -> "position:" + i, true);         // matches no cleanup pattern
+    seed(20_000, i -> "cache:fresh:" + i, false); // recently used: min_idle keeps them
+    seed(20_000, i -> "cache:pos:" + i, true); // old, but protected
+    seed(20_000, i -> "position:" + i, true); // matches no cleanup pattern
     Set<String> hot = new HashSet<>();
     for (int i = 0; i < 140_000; i += 140) {
-      hot.add("cache:" + i);                          // old keys the app keeps reading
+      hot.add("cache:" + i); // old keys the app keeps reading
     }
-    ActionExecutor executor = executor("""
+    ActionExecutor executor =
+        executor(
+            """
         cache-cleanup: { type: redis-cleanup, patterns: ["cache:*"], protect: ["cache:pos:*"],
                          min_idle: 1h, batch: 1000 }
         """);
     AtomicBoolean running = new AtomicBoolean(true);
     Thread app = appTouching(hot, running);
     try {
-      RunRecord run = executor.submit("cache-cleanup", Trigger.manual("test"), RunOptions.NORMAL)
-          .result().get();
+      RunRecord run =
+          executor
+              .submit("cache-cleanup", Trigger.manual("test"), RunOptions.NORMAL)
+              .result()
+              .get();
       assertThat(run.outcome()).as(run.reason()).isEqualTo(Outcome.SUCCESS);
       Map<String, Object> d = run.details();
       assertThat(d.get("keys_deleted")).isEqualTo(140_000L - hot.size());
@@ -114,10 +119,10 @@ class RedisCleanupIT {
       survivors.addAll(List.of("cache:fresh:" + i, "cache:pos:" + i, "position:" + i));
     }
     assertThat(survivors.stream().filter(k -> !left.contains(k))).isEmpty();
-    assertThat(left.stream().filter(k -> k.matches("cache:\\d+")).count())
-        .isEqualTo(hot.size());
+    assertThat(left.stream().filter(k -> k.matches("cache:\\d+")).count()).isEqualTo(hot.size());
     assertThat(left.stream().filter(k -> k.startsWith("cache:new:")).count())
-        .as("keys the app created during the run are young and survive").isPositive();
+        .as("keys the app created during the run are young and survive")
+        .isPositive();
     assertThat(redis.exists("caretaker:lock:cache-cleanup")).as("lock released").isZero();
   }
 
@@ -126,24 +131,32 @@ class RedisCleanupIT {
     seed(30_000, i -> "cache:" + i, false);
     seed(5_000, i -> "cache:pos:" + i, false);
     seed(5_000, i -> "order:" + i, false);
-    ActionExecutor executor = executor("""
+    ActionExecutor executor =
+        executor(
+            """
         cache-cleanup: { type: redis-cleanup, patterns: ["cache:*", "cache:1*"],
                          protect: ["cache:pos:*", "order:*"] }
         """);
-    RunRecord plan = executor.submit("cache-cleanup", Trigger.manual("test"),
-        new RunOptions(true, false)).result().get();
+    RunRecord plan =
+        executor
+            .submit("cache-cleanup", Trigger.manual("test"), new RunOptions(true, false))
+            .result()
+            .get();
     assertThat(plan.outcome()).isEqualTo(Outcome.SUCCESS);
-    assertThat(plan.details()).containsEntry("keys_deleted", 30_000L)
+    assertThat(plan.details())
+        .containsEntry("keys_deleted", 30_000L)
         .containsEntry("keys_protected", 5_000L);
     assertThat((List<?>) plan.details().get("would_delete_sample")).hasSize(20);
     assertThat(redis.dbsize()).as("a dry run deletes nothing").isEqualTo(40_000L);
 
-    RunRecord run = executor.submit("cache-cleanup", Trigger.manual("test"), RunOptions.NORMAL)
-        .result().get();
-    assertThat(run.details()).containsEntry("keys_deleted", 30_000L)
+    RunRecord run =
+        executor.submit("cache-cleanup", Trigger.manual("test"), RunOptions.NORMAL).result().get();
+    assertThat(run.details())
+        .containsEntry("keys_deleted", 30_000L)
         .containsEntry("keys_matched", 35_000L);
-    assertThat(keys("*")).hasSize(10_000).allMatch(k -> k.startsWith("cache:pos:")
-        || k.startsWith("order:"));
+    assertThat(keys("*"))
+        .hasSize(10_000)
+        .allMatch(k -> k.startsWith("cache:pos:") || k.startsWith("order:"));
   }
 
   @Test
@@ -151,19 +164,23 @@ class RedisCleanupIT {
     seed(1_000, i -> "cache:none:" + i, false);
     seedWithTtl(1_000, i -> "cache:short:" + i, Duration.ofMinutes(10));
     seedWithTtl(1_000, i -> "cache:long:" + i, Duration.ofHours(3));
-    ActionExecutor executor = executor("""
+    ActionExecutor executor =
+        executor(
+            """
         without-ttl: { type: redis-cleanup, patterns: ["cache:*"], only_without_ttl: true }
         long-ttl:    { type: redis-cleanup, patterns: ["cache:*"], ttl_above: 1h }
         """);
-    RunRecord without = executor.submit("without-ttl", Trigger.manual("t"), RunOptions.NORMAL)
-        .result().get();
-    assertThat(without.details()).containsEntry("keys_deleted", 1_000L)
+    RunRecord without =
+        executor.submit("without-ttl", Trigger.manual("t"), RunOptions.NORMAL).result().get();
+    assertThat(without.details())
+        .containsEntry("keys_deleted", 1_000L)
         .containsEntry("keys_kept_ttl", 2_000L);
     assertThat(keys("cache:none:*")).isEmpty();
     seed(1_000, i -> "cache:none:" + i, false);
-    RunRecord above = executor.submit("long-ttl", Trigger.manual("t"), RunOptions.NORMAL)
-        .result().get();
-    assertThat(above.details()).containsEntry("keys_deleted", 2_000L)
+    RunRecord above =
+        executor.submit("long-ttl", Trigger.manual("t"), RunOptions.NORMAL).result().get();
+    assertThat(above.details())
+        .containsEntry("keys_deleted", 2_000L)
         .containsEntry("keys_kept_ttl", 1_000L);
     assertThat(keys("*")).hasSize(1_000).allMatch(k -> k.startsWith("cache:short:"));
   }
@@ -171,12 +188,15 @@ class RedisCleanupIT {
   @Test
   void maxKeysBoundsTheRun() throws Exception {
     seed(10_000, i -> "cache:" + i, true);
-    ActionExecutor executor = executor("""
+    ActionExecutor executor =
+        executor(
+            """
         cache-cleanup: { type: redis-cleanup, patterns: ["cache:*"], max_keys: 2500, batch: 1000 }
         """);
-    RunRecord run = executor.submit("cache-cleanup", Trigger.manual("t"), RunOptions.NORMAL)
-        .result().get();
-    assertThat(run.details()).containsEntry("keys_deleted", 2_500L)
+    RunRecord run =
+        executor.submit("cache-cleanup", Trigger.manual("t"), RunOptions.NORMAL).result().get();
+    assertThat(run.details())
+        .containsEntry("keys_deleted", 2_500L)
         .containsEntry("max_keys_reached", true);
     assertThat(redis.dbsize()).isEqualTo(7_500L);
   }
@@ -184,28 +204,36 @@ class RedisCleanupIT {
   @Test
   void secondAgentSharingTheRedisIsSkippedAsLockedWhileTheFirstCleans() throws Exception {
     seed(100_000, i -> "cache:" + i, false);
-    String actions = """
+    String actions =
+        """
         cache-cleanup: { type: redis-cleanup, patterns: ["cache:*"], batch: 10 }
         """;
     ActionExecutor first = executor(actions);
     ActionExecutor second = executor(actions);
     var slow = first.submit("cache-cleanup", Trigger.manual("agent 1"), RunOptions.NORMAL);
     await().until(() -> redis.exists("caretaker:lock:cache-cleanup") == 1);
-    RunRecord skipped = second.submit("cache-cleanup", Trigger.manual("agent 2"),
-        RunOptions.NORMAL).result().get();
+    RunRecord skipped =
+        second.submit("cache-cleanup", Trigger.manual("agent 2"), RunOptions.NORMAL).result().get();
     assertThat(skipped.outcome()).isEqualTo(Outcome.SKIPPED);
     assertThat(skipped.reason()).isEqualTo("locked");
     assertThat(slow.result().get().outcome()).isEqualTo(Outcome.SUCCESS);
     assertThat(slow.result().get().details()).containsEntry("keys_deleted", 100_000L);
-    assertThat(second.submit("cache-cleanup", Trigger.manual("agent 2"), RunOptions.NORMAL)
-        .result().get().outcome()).as("free again once the first is done")
+    assertThat(
+            second
+                .submit("cache-cleanup", Trigger.manual("agent 2"), RunOptions.NORMAL)
+                .result()
+                .get()
+                .outcome())
+        .as("free again once the first is done")
         .isEqualTo(Outcome.SUCCESS);
   }
 
   @Test
   void redisKilledMidRunFailsWithTheCountSoFarAndTheNextRunWorks() throws Exception {
     seed(100_000, i -> "cache:" + i, false);
-    ActionExecutor executor = executor("""
+    ActionExecutor executor =
+        executor(
+            """
         cache-cleanup: { type: redis-cleanup, patterns: ["cache:*"], batch: 10 }
         """);
     var run = executor.submit("cache-cleanup", Trigger.manual("t"), RunOptions.NORMAL);
@@ -219,8 +247,11 @@ class RedisCleanupIT {
     server.start();
     await().until(() -> ping());
     seed(1_000, i -> "cache:" + i, false);
-    RunRecord next = executor.submit("cache-cleanup", Trigger.manual("t"),
-        new RunOptions(false, true)).result().get();
+    RunRecord next =
+        executor
+            .submit("cache-cleanup", Trigger.manual("t"), new RunOptions(false, true))
+            .result()
+            .get();
     assertThat(next.outcome()).as(next.reason()).isEqualTo(Outcome.SUCCESS);
     assertThat(next.details()).containsEntry("keys_deleted", 1_000L);
   }
@@ -229,11 +260,13 @@ class RedisCleanupIT {
   void lfuPolicyFailsTheRunBeforeDeletingAnything() throws Exception {
     seed(1_000, i -> "cache:" + i, true);
     redis.configSet("maxmemory-policy", "allkeys-lfu");
-    ActionExecutor executor = executor("""
+    ActionExecutor executor =
+        executor(
+            """
         cache-cleanup: { type: redis-cleanup, patterns: ["cache:*"], min_idle: 1h }
         """);
-    RunRecord run = executor.submit("cache-cleanup", Trigger.manual("t"), RunOptions.NORMAL)
-        .result().get();
+    RunRecord run =
+        executor.submit("cache-cleanup", Trigger.manual("t"), RunOptions.NORMAL).result().get();
     assertThat(run.outcome()).isEqualTo(Outcome.FAILURE);
     assertThat(run.reason()).contains("allkeys-lfu").contains("min_idle");
     assertThat(redis.dbsize()).isEqualTo(1_000L);
@@ -303,30 +336,51 @@ class RedisCleanupIT {
     closing.add(app);
     // Touched once before the run starts, then continuously until it ends.
     hot.forEach(app.sync()::get);
-    Thread t = new Thread(() -> {
-      int n = 0;
-      while (running.get()) {
-        app.sync().mget(hot.toArray(new String[0]));
-        app.sync().set("cache:new:" + n++, "v");
-        LockSupport.parkNanos(2_000_000); // an app's pace, not a busy loop
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              int n = 0;
+              while (running.get()) {
+                app.sync().mget(hot.toArray(new String[0]));
+                app.sync().set("cache:new:" + n++, "v");
+                LockSupport.parkNanos(2_000_000); // an app's pace, not a busy loop
+              }
+            });
     t.start();
     return t;
   }
 
   private ActionExecutor executor(String actions) throws Exception {
-    Config config = ConfigLoader.parse("t.yml", "redis: { uri: \"" + server.uri() + "\" }\n"
-        + "actions:\n" + actions.indent(2), Map.of());
+    Config config =
+        ConfigLoader.parse(
+            "t.yml",
+            "redis: { uri: \"" + server.uri() + "\" }\n" + "actions:\n" + actions.indent(2),
+            Map.of());
     RedisConnection connection = new RedisConnection(config.redis().orElseThrow());
     Map<String, ActionConfig> configs = config.actions();
-    Map<String, Action> built = ActionTypes.create(configs, new ActionTypes.Parts(() -> null,
-        null, List.of(), "test-" + closing.size(), Clock.systemUTC(), new PrometheusRegistry(),
-        java.util.Optional.of(connection), dir, new Redactor(List.of())));
+    Map<String, Action> built =
+        ActionTypes.create(
+            configs,
+            new ActionTypes.Parts(
+                () -> null,
+                null,
+                List.of(),
+                "test-" + closing.size(),
+                Clock.systemUTC(),
+                new PrometheusRegistry(),
+                java.util.Optional.of(connection),
+                dir,
+                new Redactor(List.of())));
     RunHistory history = new RunHistory(dir.resolve("runs-" + closing.size() + ".jsonl"), 100);
-    ActionExecutor executor = new ActionExecutor(configs, built, history,
-        new Maintenance(new MaintenanceConfig(List.of())), new PrometheusRegistry(),
-        Clock.systemUTC(), 2);
+    ActionExecutor executor =
+        new ActionExecutor(
+            configs,
+            built,
+            history,
+            new Maintenance(new MaintenanceConfig(List.of())),
+            new PrometheusRegistry(),
+            Clock.systemUTC(),
+            2);
     closing.add(executor);
     closing.add(connection);
     return executor;
@@ -352,9 +406,10 @@ class RedisCleanupIT {
     try {
       List<RedisFuture<String>> futures = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        futures.add(old
-            ? async.restore(key.apply(i), dump, RestoreArgs.Builder.ttl(0).idleTime(OLD))
-            : async.set(key.apply(i), "some cached value"));
+        futures.add(
+            old
+                ? async.restore(key.apply(i), dump, RestoreArgs.Builder.ttl(0).idleTime(OLD))
+                : async.set(key.apply(i), "some cached value"));
         if (futures.size() == 5_000 || i == n - 1) {
           connection.flushCommands();
           for (RedisFuture<String> f : futures) {
@@ -378,7 +433,8 @@ class RedisCleanupIT {
     Set<String> found = new HashSet<>();
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
-      KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
+      KeyScanCursor<String> page =
+          redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
       found.addAll(page.getKeys());
       cursor = page;
     } while (!cursor.isFinished());
