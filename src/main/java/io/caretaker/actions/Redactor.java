@@ -2,6 +2,7 @@ package io.caretaker.actions;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Masks known secrets (the config's tokens and Redis password, and secret-looking values a command
@@ -27,7 +28,7 @@ public final class Redactor {
 
   /** The same redactor with more secrets. */
   Redactor with(List<String> more) {
-    return new Redactor(java.util.stream.Stream.concat(secrets.stream(), more.stream()).toList());
+    return new Redactor(Stream.concat(secrets.stream(), more.stream()).toList());
   }
 
   public String redact(String text) {

@@ -1,7 +1,9 @@
 package io.caretaker.actions;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -30,8 +32,7 @@ public record RunRecord(
     RUNNING;
 
     /** The outcomes a finished run can have (the labels of the run counters). */
-    public static final java.util.List<Outcome> FINISHED =
-        java.util.List.of(SUCCESS, FAILURE, SKIPPED, TIMEOUT);
+    public static final List<Outcome> FINISHED = List.of(SUCCESS, FAILURE, SKIPPED, TIMEOUT);
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -40,9 +41,7 @@ public record RunRecord(
 
   public RunRecord {
     details =
-        details == null
-            ? Map.of()
-            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        details == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
   }
 
   /** A skip that stands for {@code count} skips of one window (see the executor). */

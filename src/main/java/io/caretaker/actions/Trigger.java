@@ -1,5 +1,7 @@
 package io.caretaker.actions;
 
+import java.util.Locale;
+
 /** What started a run: a rule, an Alertmanager alert, a schedule, or an operator. */
 public record Trigger(Type type, String ref) {
   public enum Type {
@@ -9,7 +11,7 @@ public record Trigger(Type type, String ref) {
     MANUAL;
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Redis's health from INFO, and {@code caretaker_redis_up}. Redis being down is not a collector
@@ -76,13 +77,13 @@ public final class RedisCollector implements Collector {
         .toSnapshot();
   }
 
-  private static java.util.OptionalDouble number(Map<String, String> info, String key) {
+  private static OptionalDouble number(Map<String, String> info, String key) {
     try {
       return info.containsKey(key)
-          ? java.util.OptionalDouble.of(Double.parseDouble(info.get(key)))
-          : java.util.OptionalDouble.empty();
+          ? OptionalDouble.of(Double.parseDouble(info.get(key)))
+          : OptionalDouble.empty();
     } catch (NumberFormatException e) {
-      return java.util.OptionalDouble.empty();
+      return OptionalDouble.empty();
     }
   }
 }

@@ -8,6 +8,8 @@ import io.caretaker.redis.RedisConnection;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -17,6 +19,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -213,7 +216,7 @@ public final class TradingRedisCollector implements Collector {
     List<String> keys = new ArrayList<>();
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
     ScanCursor cursor = ScanCursor.INITIAL;
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     do {
       RedisFuture<KeyScanCursor<String>> page = async.scan(cursor, args);
       await(async, List.of(page));
@@ -234,7 +237,7 @@ public final class TradingRedisCollector implements Collector {
     roundTrips++;
     if (!LettuceFutures.awaitAll(
         timeout.toMillis(), TimeUnit.MILLISECONDS, futures.toArray(new RedisFuture<?>[0]))) {
-      throw new io.lettuce.core.RedisCommandTimeoutException(
+      throw new RedisCommandTimeoutException(
           "trading poll timed out after " + timeout.toMillis() + " ms");
     }
   }
@@ -243,7 +246,7 @@ public final class TradingRedisCollector implements Collector {
     try {
       return future.get();
     } catch (Exception e) {
-      throw new io.lettuce.core.RedisException(e.getMessage(), e);
+      throw new RedisException(e.getMessage(), e);
     }
   }
 }

@@ -1,12 +1,15 @@
 package io.caretaker.config;
 
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** The settings of one action type (docs/configuration.md); paths are absolute after loading. */
 public sealed interface ActionSpec {
@@ -201,14 +204,14 @@ public sealed interface ActionSpec {
   private static List<String> patterns(Section s, String key, List<String> def) {
     List<String> patterns = s.strings(key, def);
     for (String p : patterns) {
-      if (p.startsWith("/") || java.util.Arrays.asList(p.split("/")).contains("..")) {
+      if (p.startsWith("/") || Arrays.asList(p.split("/")).contains("..")) {
         s.problem(
             key,
             "Patterns match inside each root; no absolute paths or \"..\". Found: \"" + p + "\"");
       }
       try {
-        java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + p);
-      } catch (java.util.regex.PatternSyntaxException e) {
+        FileSystems.getDefault().getPathMatcher("glob:" + p);
+      } catch (PatternSyntaxException e) {
         s.problem(key, "Invalid glob: " + e.getDescription() + ". Found: \"" + p + "\"");
       }
     }

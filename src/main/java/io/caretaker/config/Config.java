@@ -1,6 +1,7 @@
 package io.caretaker.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,8 +80,8 @@ public record Config(
    * The secrets this config holds (bearer tokens, the Redis password), which no output kept in a
    * run record may show.
    */
-  public java.util.List<String> secrets() {
-    java.util.List<String> secrets = new java.util.ArrayList<>(server.tokens());
+  public List<String> secrets() {
+    List<String> secrets = new ArrayList<>(server.tokens());
     redis
         .flatMap(RedisConfig::credentials)
         .ifPresent(
@@ -91,7 +92,7 @@ public record Config(
                 secrets.add(userInfo.substring(colon + 1));
               }
             });
-    return java.util.List.copyOf(secrets);
+    return List.copyOf(secrets);
   }
 
   /**

@@ -3,7 +3,9 @@ package io.caretaker.config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,9 +79,9 @@ public final class ConfigLoader {
 
   private static String describe(Exception e) {
     String kind =
-        e instanceof java.nio.file.NoSuchFileException
+        e instanceof NoSuchFileException
             ? "no such file"
-            : e instanceof java.nio.file.AccessDeniedException
+            : e instanceof AccessDeniedException
                 ? "permission denied"
                 : e.getClass().getSimpleName();
     return kind + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");

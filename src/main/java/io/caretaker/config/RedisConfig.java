@@ -3,7 +3,10 @@ package io.caretaker.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Where Redis is; password and TLS travel in the URI (rediss://, redis://:secret@host). */
 public record RedisConfig(String uri, Duration timeout) {
@@ -33,9 +36,9 @@ public record RedisConfig(String uri, Duration timeout) {
   }
 
   /** The user info of the URI ("user:secret", ":secret"), which holds the password, if any. */
-  public java.util.Optional<String> credentials() {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("//([^@/]+)@").matcher(uri);
-    return m.find() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+  public Optional<String> credentials() {
+    Matcher m = Pattern.compile("//([^@/]+)@").matcher(uri);
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
   /** The URI without its password, for logs and status. */

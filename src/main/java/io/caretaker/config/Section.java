@@ -5,7 +5,9 @@ import io.caretaker.config.ConfigNode.MapNode;
 import io.caretaker.config.ConfigNode.Scalar;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -296,7 +298,7 @@ final class Section {
   }
 
   /** Reports each of {@code names} (the value of {@code key}) that is not a configured action. */
-  void checkActions(String key, List<String> names, java.util.Collection<String> actions) {
+  void checkActions(String key, List<String> names, Collection<String> actions) {
     for (String name : names) {
       if (!actions.contains(name)) {
         String known =
@@ -310,7 +312,7 @@ final class Section {
 
   /** Reports a value of {@code key} that an earlier list item already used. */
   static void checkUnique(List<Section> items, String key) {
-    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+    Map<String, Integer> seen = new HashMap<>();
     for (Section item : items) {
       String value =
           item.node.entries().containsKey(key)

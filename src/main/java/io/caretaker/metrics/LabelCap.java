@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -45,7 +46,7 @@ public final class LabelCap {
    */
   public synchronized Set<String> admitPresent(String label, Collection<String> present) {
     Set<String> values = admitted.computeIfAbsent(label, l -> new LinkedHashSet<>());
-    values.retainAll(present instanceof Set ? present : new java.util.HashSet<>(present));
+    values.retainAll(present instanceof Set ? present : new HashSet<>(present));
     for (String v : new TreeSet<>(present)) {
       if (values.size() >= max) {
         break;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -38,7 +39,7 @@ public final class Stamped {
     String stamp = stamp(t);
     for (int n = 1; ; n++) {
       String base = prefix + stamp + (n == 1 ? "" : "_" + n);
-      if (java.util.Arrays.stream(suffixes).noneMatch(s -> Files.exists(dir.resolve(base + s)))) {
+      if (Arrays.stream(suffixes).noneMatch(s -> Files.exists(dir.resolve(base + s)))) {
         return dir.resolve(base);
       }
     }

@@ -1,9 +1,11 @@
 package io.caretaker.trading;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.caretaker.config.InputLimits;
 import io.caretaker.trading.OrderEvent.Rejection;
 import java.io.IOException;
@@ -19,7 +21,7 @@ public final class EventBody {
   private static final ObjectMapper JSON = InputLimits.jsonMapper();
 
   /** For "is the whole body one object?": anything after it makes the answer no. */
-  private static final com.fasterxml.jackson.databind.ObjectReader WHOLE_OBJECT =
+  private static final ObjectReader WHOLE_OBJECT =
       JSON.readerFor(Map.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Rejections listed in an answer; the count covers them all. */
@@ -64,7 +66,7 @@ public final class EventBody {
           0,
           Rejection.MALFORMED,
           "the JSON array is malformed: "
-              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+              + (e instanceof JsonProcessingException j
                   ? InputLimits.describe(j)
                   : e.getMessage()));
     }

@@ -1,5 +1,6 @@
 package io.caretaker.trading;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -28,7 +29,7 @@ public record OrderEvent(
     }
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The names this agent answers to in an alert's {@code instance} or {@code host} label: its
@@ -16,8 +17,7 @@ import java.util.Set;
  * Prometheus scraping 127.0.0.1 runs on this host). Ports are ignored on both sides.
  */
 public final class InstanceIdentity {
-  private static final java.util.regex.Pattern IPV6_LITERAL =
-      java.util.regex.Pattern.compile("[0-9a-f:.]+");
+  private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9a-f:.]+");
   private final Set<String> names;
 
   InstanceIdentity(Set<String> names) {

@@ -1,5 +1,6 @@
 package io.caretaker.triggers;
 
+import com.cronutils.model.Cron;
 import com.cronutils.model.time.ExecutionTime;
 import io.caretaker.actions.SkipReason;
 import io.caretaker.actions.Trigger;
@@ -130,7 +131,7 @@ public final class Scheduler implements AutoCloseable {
           new View(
               c.id(),
               c.action(),
-              c.cron().map(com.cronutils.model.Cron::asString),
+              c.cron().map(Cron::asString),
               c.every(),
               c.timezone().getId(),
               e.paused,

@@ -1,5 +1,6 @@
 package io.caretaker.actions;
 
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 
@@ -23,7 +24,7 @@ public final class GarbageHolder {
                 while (System.in.read() >= 0) {
                   // keep reading until the parent closes our stdin
                 }
-              } catch (java.io.IOException ignored) {
+              } catch (IOException ignored) {
                 // parent gone
               }
               System.exit(0);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.caretaker.testing.AgentProcess;
 import io.caretaker.testing.Tools;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,7 +141,7 @@ class CommandLineIT {
     boolean free;
     try (ServerSocket probe = new ServerSocket(9464, 1, InetAddress.getLoopbackAddress())) {
       free = true;
-    } catch (java.io.IOException busy) {
+    } catch (IOException busy) {
       free = false;
     }
     try (AgentProcess agent = AgentProcess.start(dir, "serve")) {
@@ -166,7 +169,7 @@ class CommandLineIT {
                 + log
                 + " }\n");
     try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", file.toString())) {
-      org.awaitility.Awaitility.await()
+      Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> Files.exists(log) && Files.readString(log).contains("Listening on"));
       agent.terminate();
@@ -175,8 +178,7 @@ class CommandLineIT {
     List<String> lines = Files.readAllLines(log);
     assertThat(lines)
         .isNotEmpty()
-        .allSatisfy(
-            l -> assertThat(new io.vertx.core.json.JsonObject(l).getString("level")).isNotBlank());
+        .allSatisfy(l -> assertThat(new JsonObject(l).getString("level")).isNotBlank());
   }
 
   @Test
@@ -248,7 +250,7 @@ class CommandLineIT {
 
       Tools.Result json = AgentProcess.run(dir, "schedules", "--json", "--url", url);
       assertThat(
-              new io.vertx.core.json.JsonObject(json.output().substring(json.output().indexOf('{')))
+              new JsonObject(json.output().substring(json.output().indexOf('{')))
                   .getJsonArray("schedules")
                   .getJsonObject(0)
                   .getString("timezone"))

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -107,7 +108,7 @@ class CollectionLoopTest {
     assertThat(calls).hasValue(1);
 
     release.countDown();
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .untilAsserted(
             () -> {
               loop.collectOnce();
@@ -135,7 +136,7 @@ class CollectionLoopTest {
     loop.addListener(seen::add);
     assertThat(loop.latest()).isEmpty();
     loop.start(Duration.ofMillis(100));
-    org.awaitility.Awaitility.await().until(() -> seen.size() >= 3);
+    Awaitility.await().until(() -> seen.size() >= 3);
     assertThat(loop.latest()).isPresent();
     assertThat(loop.collect()).isSameAs(loop.latest().orElseThrow().metrics());
   }

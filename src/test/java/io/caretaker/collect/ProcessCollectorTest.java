@@ -7,6 +7,7 @@ import io.caretaker.config.TradingConfig.ProcessMatch;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import oshi.SystemInfo;
 
@@ -33,8 +34,7 @@ class ProcessCollectorTest {
           .isGreaterThanOrEqualTo(3);
       assertThat(value(m, "trading_process_start_time_seconds", "component", "feed").orElseThrow())
           .isCloseTo(
-              first.info().startInstant().orElseThrow().getEpochSecond(),
-              org.assertj.core.data.Offset.offset(2.0));
+              first.info().startInstant().orElseThrow().getEpochSecond(), Offset.offset(2.0));
     } finally {
       first.destroy();
       first.waitFor();

@@ -14,12 +14,16 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -87,7 +91,7 @@ class RedisCollectorsIT {
   }
 
   private static MetricSnapshots collect(List<Collector> collectors) throws Exception {
-    List<io.prometheus.metrics.model.snapshots.MetricSnapshot> all = new java.util.ArrayList<>();
+    List<MetricSnapshot> all = new ArrayList<>();
     for (Collector c : collectors) {
       all.addAll(c.collect()); // redis first: the trading poll reads only while Redis is up
     }
@@ -158,7 +162,7 @@ class RedisCollectorsIT {
   @Test
   void roundTripsStayFewWithManyKeys() throws Exception {
     for (int batch = 0; batch < 25; batch++) {
-      Map<String, String> ticks = new java.util.HashMap<>();
+      Map<String, String> ticks = new HashMap<>();
       for (int i = 0; i < 1000; i++) {
         ticks.put("md:last:S" + (batch * 1000 + i), Long.toString(NOW.getEpochSecond()));
       }
@@ -179,7 +183,7 @@ class RedisCollectorsIT {
   @Test
   void redisDownAtStartIsUpZeroNotAFailure() throws Exception {
     int port;
-    try (var s = new java.net.ServerSocket(0)) {
+    try (var s = new ServerSocket(0)) {
       port = s.getLocalPort(); // closed again: nothing listens there
     }
     Config config =

@@ -8,6 +8,7 @@ import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.daemon.Daemon;
 import io.caretaker.metrics.Family;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -40,7 +41,7 @@ class ApiTest {
         }
 
         @Override
-        public List<io.prometheus.metrics.model.snapshots.MetricSnapshot> collect() {
+        public List<MetricSnapshot> collect() {
           return List.of(Family.gauge("host_load1", "t").add(42).toSnapshot());
         }
       };

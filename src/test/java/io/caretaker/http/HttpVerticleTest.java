@@ -8,6 +8,7 @@ import io.caretaker.collect.FilesystemCollector;
 import io.caretaker.collect.HostCollectors;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.config.ServerConfig;
+import io.caretaker.metrics.LabelCap;
 import io.caretaker.testing.Tools;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Vertx;
@@ -26,7 +27,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -87,8 +90,8 @@ class HttpVerticleTest {
         new ArrayList<>(
             HostCollectors.create(
                 ConfigLoader.parse("t", "", Map.of()),
-                java.util.Optional.empty(),
-                new io.caretaker.metrics.LabelCap(10, registry),
+                Optional.empty(),
+                new LabelCap(10, registry),
                 Clock.systemUTC()));
     // Also every filesystem with no exclusions, so the test's own directory is always listed.
     collectors.set(
@@ -108,10 +111,8 @@ class HttpVerticleTest {
     loop.close();
   }
 
-  private int deploy(PrometheusRegistry registry, java.util.function.BooleanSupplier ready)
-      throws Exception {
-    ServerConfig server =
-        new ServerConfig("127.0.0.1", 0, List.of(), 1 << 20, java.util.Optional.empty());
+  private int deploy(PrometheusRegistry registry, BooleanSupplier ready) throws Exception {
+    ServerConfig server = new ServerConfig("127.0.0.1", 0, List.of(), 1 << 20, Optional.empty());
     HttpVerticle verticle = new HttpVerticle(server, registry, ready, null);
     vertx.deployVerticle(verticle).await(10, TimeUnit.SECONDS);
     return verticle.actualPort();

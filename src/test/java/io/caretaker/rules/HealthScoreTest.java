@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class HealthScoreTest {
@@ -43,9 +44,7 @@ class HealthScoreTest {
   @Test
   void neverBelowZeroAndFullWithNothingWrong() {
     List<RuleInstance> many =
-        java.util.stream.IntStream.range(0, 10)
-            .mapToObj(i -> instance("r" + i, RuleState.CRITICAL))
-            .toList();
+        IntStream.range(0, 10).mapToObj(i -> instance("r" + i, RuleState.CRITICAL)).toList();
     assertThat(HealthScore.compute(many, MetricSnapshots.of()).score()).isZero();
     assertThat(HealthScore.compute(List.of(), MetricSnapshots.of()).score()).isEqualTo(100);
   }

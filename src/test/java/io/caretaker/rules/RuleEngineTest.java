@@ -10,6 +10,7 @@ import io.caretaker.rules.RuleEngine.Submission;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -203,7 +204,7 @@ class RuleEngineTest {
     engine.evaluate(memory(0.8), at(0));
     engine.evaluate(memory(0.8), at(30));
     engine.actionFinished("memory-high{}", "report");
-    List<RuleEngine.Remediation> outcomes = new java.util.ArrayList<>();
+    List<RuleEngine.Remediation> outcomes = new ArrayList<>();
     for (int i = 1; i <= RuleEngine.RECOVERY_CYCLES; i++) {
       outcomes.addAll(engine.evaluate(memory(0.8), at(30 + 5 * i)).remediations());
     }

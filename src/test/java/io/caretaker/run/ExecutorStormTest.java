@@ -17,6 +17,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -140,7 +141,7 @@ class ExecutorStormTest {
     assertThat(run(executor, "restart", Trigger.alert("a")).outcome()).isEqualTo(Outcome.SUCCESS);
     int ran = 0;
     for (int i = 0; i < FLOOD; i++) {
-      clock.advance(java.time.Duration.ofMillis(299)); // 12,000 alerts in an hour
+      clock.advance(Duration.ofMillis(299)); // 12,000 alerts in an hour
       if (run(executor, "restart", Trigger.alert("a" + i)).outcome() == Outcome.SUCCESS) {
         ran++;
       }

@@ -3,6 +3,7 @@ package io.caretaker.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class BackgroundTest {
                 Background.run(
                     "test",
                     () -> {
-                      throw new java.io.IOException("disk full");
+                      throw new IOException("disk full");
                     }))
         .hasMessage("disk full");
   }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,11 +38,11 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Starts {@code java -jar caretaker.jar args...} in {@code dir}. */
   public static AgentProcess start(Path dir, String... args) throws IOException {
-    return start(dir, java.util.Map.of(), args);
+    return start(dir, Map.of(), args);
   }
 
   /** The same, with {@code env} added to the child's environment. */
-  public static AgentProcess start(Path dir, java.util.Map<String, String> env, String... args)
+  public static AgentProcess start(Path dir, Map<String, String> env, String... args)
       throws IOException {
     List<String> command =
         new ArrayList<>(

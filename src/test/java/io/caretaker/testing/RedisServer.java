@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real redis-server for tests, on a free port (never 6379: tests delete keys), keeping nothing on
@@ -59,7 +60,7 @@ public final class RedisServer implements AutoCloseable {
   /** Stops the server (SIGTERM, then SIGKILL) and waits until its port is closed. */
   public void stop() throws InterruptedException {
     process.destroy();
-    if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!process.waitFor(5, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> !accepts());

@@ -6,8 +6,10 @@ import io.caretaker.config.TradingConfig.EventStream;
 import io.caretaker.testing.RedisServer;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -135,7 +137,7 @@ class ReadBatchOutputIT {
         cmds.xgroupCreate(
             StreamOffset.from(STREAM.stream(), "0"),
             STREAM.group(),
-            io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+            XGroupCreateArgs.Builder.mkstream());
         List<String> ids = new ArrayList<>();
         for (Map<String, String> e : entries()) {
           ids.add(cmds.xadd(STREAM.stream(), e));
@@ -146,8 +148,7 @@ class ReadBatchOutputIT {
         ReadBatch fresh =
             StreamConsumer.readGroup(c.async(), interner, STREAM, "a", ">", count)
                 .get(5, TimeUnit.SECONDS);
-        assertSame(
-            fresh, expected(cmds.xrange(STREAM.stream(), io.lettuce.core.Range.create("-", "+"))));
+        assertSame(fresh, expected(cmds.xrange(STREAM.stream(), Range.create("-", "+"))));
         assertThat(fresh.valid).isNotEmpty();
         assertThat(fresh.rejected).isNotEmpty();
 

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,8 +101,8 @@ class AlertRouterTest {
     assertThat(router.route(fixture("resolved-grouped")))
         .extracting(Decision::ignored, Decision::action)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(Optional.of(Ignored.RESOLVED), Optional.empty()),
-            org.assertj.core.groups.Tuple.tuple(Optional.empty(), Optional.of("disk-report")));
+            Tuple.tuple(Optional.of(Ignored.RESOLVED), Optional.empty()),
+            Tuple.tuple(Optional.empty(), Optional.of("disk-report")));
   }
 
   @Test

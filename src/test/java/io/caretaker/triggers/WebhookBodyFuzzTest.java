@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.caretaker.config.ConfigLoader;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,7 +25,7 @@ class WebhookBodyFuzzTest {
           - { matchers: ['alertname=~"Host.*"', 'severity!="info"'], action: fix }
           - { matchers: ['remediate=~".+"'], action_from_label: remediate }
       """,
-                  java.util.Map.of())
+                  Map.of())
               .alertmanager(),
           Set.of("fix"),
           InstanceIdentity.ofThisHost("t"),

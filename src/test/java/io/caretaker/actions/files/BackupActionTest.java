@@ -7,14 +7,20 @@ import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.actions.Trigger;
 import io.caretaker.config.ActionSpec;
+import io.caretaker.config.RedisConfig;
+import io.caretaker.redis.RedisConnection;
 import io.caretaker.testing.MutableClock;
+import io.caretaker.testing.RedisServer;
 import io.prometheus.metrics.core.metrics.Gauge;
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -34,7 +40,7 @@ class BackupActionTest {
         clock,
         success,
         size,
-        java.util.Optional.empty());
+        Optional.empty());
   }
 
   private static Map<String, Object> run(BackupAction a, boolean dryRun) throws Exception {
@@ -111,7 +117,7 @@ class BackupActionTest {
       f.seek(f.length() / 2);
       f.write(b ^ 0xff);
     }
-    assertThatThrownBy(() -> BackupAction.verify(archive)).isInstanceOf(java.io.IOException.class);
+    assertThatThrownBy(() -> BackupAction.verify(archive)).isInstanceOf(IOException.class);
   }
 
   @Test
@@ -124,11 +130,8 @@ class BackupActionTest {
 
   @Test
   void redisSnapshotIsTakenAndArchived() throws Exception {
-    try (var server = new io.caretaker.testing.RedisServer(dir.resolve("redis"));
-        var redis =
-            new io.caretaker.redis.RedisConnection(
-                new io.caretaker.config.RedisConfig(
-                    server.uri(), java.time.Duration.ofSeconds(2)))) {
+    try (var server = new RedisServer(dir.resolve("redis"));
+        var redis = new RedisConnection(new RedisConfig(server.uri(), Duration.ofSeconds(2)))) {
       redis.get().sync().set("position:1", "long 100 AAPL");
       BackupAction action =
           new BackupAction(
@@ -137,7 +140,7 @@ class BackupActionTest {
               clock,
               success,
               size,
-              java.util.Optional.of(redis));
+              Optional.of(redis));
       Map<String, Object> d = run(action, false);
       Path rdb = dir.resolve("redis").toRealPath().resolve("dump.rdb");
       assertThat(d)

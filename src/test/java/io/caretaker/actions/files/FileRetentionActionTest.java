@@ -9,6 +9,7 @@ import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.actions.Trigger;
 import io.caretaker.config.ActionSpec;
+import io.caretaker.config.Units;
 import io.caretaker.testing.MutableClock;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -57,8 +59,8 @@ class FileRetentionActionTest {
             false,
             List.of("*.log", "*.log.*"),
             List.of("*.keep.log"),
-            Optional.ofNullable(compressAfter).map(io.caretaker.config.Units::parseDuration),
-            Optional.ofNullable(deleteAfter).map(io.caretaker.config.Units::parseDuration),
+            Optional.ofNullable(compressAfter).map(Units::parseDuration),
+            Optional.ofNullable(deleteAfter).map(Units::parseDuration),
             Optional.ofNullable(maxBytes),
             grace,
             6),
@@ -255,7 +257,7 @@ class FileRetentionActionTest {
     try {
       // Random bytes do not compress: the .gz cannot fit beside the original.
       byte[] noise = new byte[200_000];
-      new java.util.Random(1).nextBytes(noise);
+      new Random(1).nextBytes(noise);
       Path full = small.resolve("noise.log.1");
       Files.write(full, noise);
       Files.setLastModifiedTime(full, FileTime.from(NOW.minus(Duration.ofDays(2))));

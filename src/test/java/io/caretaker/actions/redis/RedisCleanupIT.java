@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -368,7 +369,7 @@ class RedisCleanupIT {
                 "test-" + closing.size(),
                 Clock.systemUTC(),
                 new PrometheusRegistry(),
-                java.util.Optional.of(connection),
+                Optional.of(connection),
                 dir,
                 new Redactor(List.of())));
     RunHistory history = new RunHistory(dir.resolve("runs-" + closing.size() + ".jsonl"), 100);
