@@ -17,30 +17,47 @@ final class BearerAuth implements Handler<RoutingContext> {
     this.tokens = tokens.stream().map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
   }
 
+  /** What a request's Authorization header earns it. */
+  enum Verdict {
+    ACCEPTED,
+    NO_TOKENS,
+    MISSING,
+    INVALID
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
+    switch (check(ctx.request().getHeader("Authorization"))) {
+      case ACCEPTED -> ctx.next();
+      case NO_TOKENS ->
+          BodyReader.refuse(
+              ctx,
+              403,
+              "no tokens configured",
+              "POST requests are refused until a token is set: server.tokens in the config, or"
+                  + " the CARETAKER_TOKEN environment variable with the default config");
+      case MISSING, INVALID -> {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"caretaker\"");
+        boolean missing = ctx.request().getHeader("Authorization") == null;
+        BodyReader.refuse(
+            ctx,
+            401,
+            "unauthorized",
+            missing ? "missing Authorization: Bearer <token>" : "invalid token");
+      }
+    }
+  }
+
+  Verdict check(String header) {
     if (tokens.isEmpty()) {
-      BodyReader.refuse(
-          ctx,
-          403,
-          "no tokens configured",
-          "POST requests are refused until a token is set: server.tokens in the config, or the"
-              + " CARETAKER_TOKEN environment variable with the default config");
-      return;
+      return Verdict.NO_TOKENS;
     }
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null
-        || !header.regionMatches(true, 0, "Bearer ", 0, 7)
-        || !known(header.substring(7).trim())) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"caretaker\"");
-      BodyReader.refuse(
-          ctx,
-          401,
-          "unauthorized",
-          header == null ? "missing Authorization: Bearer <token>" : "invalid token");
-      return;
+    if (header == null) {
+      return Verdict.MISSING;
     }
-    ctx.next();
+    return header.regionMatches(true, 0, "Bearer ", 0, 7) && known(header.substring(7).trim())
+        ? Verdict.ACCEPTED
+        : Verdict.INVALID;
   }
 
   /** Compares in constant time, so response timing does not reveal a token's prefix. */

@@ -467,4 +467,13 @@ class ConfigLoaderTest {
     assertThat(c.server().port()).isEqualTo(9464);
     assertThat(c.rules()).isEmpty();
   }
+
+  @Test
+  void theEmbeddedDefaultListensOnLoopback9464UnlessCaretakerPortSaysOtherwise() {
+    String text = ConfigLoader.defaultText();
+    assertThat(ConfigLoader.parse("d", text, Map.of()).server().port()).isEqualTo(9464);
+    assertThat(ConfigLoader.parse("d", text, Map.of()).server().host()).isEqualTo("127.0.0.1");
+    assertThat(ConfigLoader.parse("d", text, Map.of("CARETAKER_PORT", "19464")).server().port())
+        .isEqualTo(19464);
+  }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,9 +75,13 @@ public final class RedisServer implements AutoCloseable {
     return port;
   }
 
+  /** True once the server answers PING with PONG (a bound port alone may still be loading). */
   private boolean accepts() {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
+      s.setSoTimeout(2000);
+      s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] answer = s.getInputStream().readNBytes(7);
+      return new String(answer, StandardCharsets.US_ASCII).startsWith("+PONG");
     } catch (IOException e) {
       return false;
     }

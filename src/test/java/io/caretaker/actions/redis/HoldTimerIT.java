@@ -60,8 +60,9 @@ class HoldTimerIT {
                 .orElseThrow()
                 .replaceAll(".*,usec=(\\d+),.*", "$1"));
     assertThat(evalMicros).isGreaterThan(1000);
-    // Plus the two TIMEs and, on a busy host, moments without the CPU.
-    assertThat(heldNanos / 1000).isBetween(evalMicros, evalMicros + 20_000);
+    // At least what Redis counts for the command (plus the two TIMEs; no upper bound: on a busy
+    // host Redis may lose the CPU in between).
+    assertThat(heldNanos / 1000).isGreaterThanOrEqualTo(evalMicros);
 
     HoldTimer.Timed<RedisFuture<String>> ping = timer.time(() -> timer.commands().ping());
     assertThat(ping.sent().get()).isEqualTo("PONG");

@@ -145,8 +145,10 @@ class RedisCleanupIT {
             .get();
     assertThat(plan.outcome()).isEqualTo(Outcome.SUCCESS);
     assertThat(plan.details())
-        .containsEntry("keys_deleted", 30_000L)
-        .containsEntry("keys_protected", 5_000L);
+        .containsEntry("would_delete", 30_000L)
+        .containsEntry("keys_matched", 35_000L)
+        .containsEntry("keys_protected", 5_000L)
+        .doesNotContainKey("keys_deleted");
     assertThat((List<?>) plan.details().get("would_delete_sample")).hasSize(20);
     assertThat(redis.dbsize()).as("a dry run deletes nothing").isEqualTo(40_000L);
 
