@@ -71,10 +71,17 @@ class DashboardsIT {
           actions:
             backup: { type: backup, sources: [%s], dir: %s }
             cache-cleanup: { type: redis-cleanup, patterns: ["cache:*"] }
+            gc: { type: jvm-gc }
+            log-cleanup: { type: file-retention, roots: [%s], delete_after: 7d }
           schedules:
             - { id: nightly, action: backup, cron: "0 3 * * *" }
           """
-                  .formatted(dir.resolve("data"), redis.uri(), sources, dir.resolve("backups")));
+                  .formatted(
+                      dir.resolve("data"),
+                      redis.uri(),
+                      sources,
+                      dir.resolve("backups"),
+                      Files.createDirectories(dir.resolve("logs"))));
       try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", config.toString())) {
         String url = "http://127.0.0.1:" + agent.awaitPort();
         post(
