@@ -15,7 +15,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +41,7 @@ import org.slf4j.LoggerFactory;
  * worker pool with its timeout, and records the outcome in the history and metrics. Cooldowns and
  * budgets read their own persisted state ({@link GuardState}), so neither a restart nor a flood of
  * skips resets them. Skips are counted one by one in {@code caretaker_action_skipped_total} and
- * recorded coalesced: one record per action and reason per {@link #SKIP_WINDOW}, with a count, so a
- * storm of alerts costs a few history lines.
+ * recorded coalesced ({@link SkipLog}), so a storm of alerts costs a few history lines.
  *
  * <pre>{@code
  * executor.submit("log-cleanup", Trigger.manual("api"), RunOptions.NORMAL)
@@ -52,9 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ActionExecutor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ActionExecutor.class);
-
-  /** Skips of one action for one reason within this window share one record. */
-  static final Duration SKIP_WINDOW = Duration.ofMinutes(1);
 
   /** How often a coalesced skip's growing count is written to the history. */
   private static final Duration SKIP_FLUSH = Duration.ofSeconds(5);
@@ -71,10 +66,7 @@ public final class ActionExecutor implements AutoCloseable {
   private final Set<String> running = new HashSet<>();
   private final GuardState guards;
 
-  /** The open skip record of each action and reason ("action/reason"), and which have news. */
-  private final Map<String, RunRecord> openSkips = new HashMap<>();
-
-  private final Set<String> unsavedSkips = new HashSet<>();
+  private final SkipLog skips;
   private final List<Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
 
   /** Dry run (plan only) and force (manual runs ignore the cooldown). */
@@ -111,8 +103,9 @@ public final class ActionExecutor implements AutoCloseable {
     this.workers = Executors.newFixedThreadPool(maxConcurrentRuns, daemon("caretaker-action"));
     this.guards =
         new GuardState(new StateFile(history.dir().resolve("guards.json")), configs, history);
+    this.skips = new SkipLog(history);
     timer.scheduleWithFixedDelay(
-        this::saveSkips, SKIP_FLUSH.toMillis(), SKIP_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
+        skips::save, SKIP_FLUSH.toMillis(), SKIP_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Called with every finished (or skipped) run, on the thread that finished it. */
@@ -198,57 +191,15 @@ public final class ActionExecutor implements AutoCloseable {
     return Optional.empty();
   }
 
-  /**
-   * Counts a skip and records it: the first of a window as a new record (logged), the rest by
-   * raising that record's count (written every few seconds, not logged). Under the lock.
-   */
+  /** Counts a skip and records it coalesced ({@link SkipLog}); only a new record is logged. */
   private RunRecord skip(
       String name, Trigger trigger, SkipReason reason, boolean dryRun, Instant now) {
     metrics.skipped(name, trigger, reason);
-    String key = name + "/" + reason.label();
-    RunRecord open = openSkips.get(key);
-    if (open != null && now.isBefore(open.startedAt().plus(SKIP_WINDOW))) {
-      RunRecord counted =
-          new RunRecord(
-              open.id(),
-              name,
-              open.trigger(),
-              open.startedAt(),
-              now,
-              Outcome.SKIPPED,
-              reason.label(),
-              open.dryRun(),
-              Map.of("count", open.skipCount() + 1));
-      openSkips.put(key, counted);
-      unsavedSkips.add(key);
-      history.update(counted);
-      return counted;
+    SkipLog.Entry entry = skips.add(name, trigger, reason, dryRun, now);
+    if (entry.opened()) {
+      finish(entry.record());
     }
-    saveSkip(key);
-    RunRecord first =
-        new RunRecord(
-            history.nextId(),
-            name,
-            trigger,
-            now,
-            now,
-            Outcome.SKIPPED,
-            reason.label(),
-            dryRun,
-            Map.of("count", 1));
-    openSkips.put(key, first);
-    finish(first);
-    return first;
-  }
-
-  private synchronized void saveSkips() {
-    List.copyOf(unsavedSkips).forEach(this::saveSkip);
-  }
-
-  private void saveSkip(String key) {
-    if (unsavedSkips.remove(key)) {
-      history.append(openSkips.get(key));
-    }
+    return entry.record();
   }
 
   private Run start(
@@ -397,7 +348,7 @@ public final class ActionExecutor implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
-    saveSkips();
+    skips.save();
     workers.shutdownNow();
     try {
       workers.awaitTermination(5, TimeUnit.SECONDS);

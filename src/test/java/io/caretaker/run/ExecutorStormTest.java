@@ -173,7 +173,7 @@ class ExecutorStormTest {
     for (int i = 0; i < 3; i++) {
       run(executor, "fix", Trigger.rule("r"));
     }
-    clock.advance(ActionExecutor.SKIP_WINDOW.toSeconds());
+    clock.advance(SkipLog.WINDOW.toSeconds());
     run(executor, "fix", Trigger.rule("r"));
     executor.close();
     RunHistory reread = new RunHistory(dir.resolve("runs.jsonl"), KEEP);
