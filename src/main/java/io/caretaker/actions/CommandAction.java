@@ -45,6 +45,7 @@ public final class CommandAction implements Action {
   }
 
   @Override
+  // Long on purpose: one process's life: start, read its output, wait, kill its tree on cancel.
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("argv", spec.argv().stream().map(redactor::redact).toList());

@@ -49,6 +49,7 @@ public final class AgentClient {
   }
 
   JsonNode get(String path) throws AgentError {
+    // Long on purpose: one request with its error cases.
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 

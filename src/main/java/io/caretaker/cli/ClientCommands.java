@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+// One file on purpose: each command is a few lines of picocli around AgentClient; this is their
+// table.
 /**
  * The operator's commands against a running agent's REST API: a table by default, the agent's JSON
  * with {@code --json}. Exit 0 when done, 1 when the agent cannot be reached, refuses, or the run

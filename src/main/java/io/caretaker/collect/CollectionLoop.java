@@ -86,6 +86,7 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
   }
 
   /** Runs one cycle and publishes its snapshot. */
+  // Long on purpose: the framework's cycle: each collector timed, cut off at its timeout, recorded.
   public synchronized Snapshot collectOnce() {
     long started = System.nanoTime();
     long deadline = started + timeout.toNanos();

@@ -33,6 +33,7 @@ public final class ProcessCollector implements Collector {
   }
 
   @Override
+  // Long on purpose: one pass over the processes, building each family as it goes.
   public synchronized List<MetricSnapshot> collect() {
     Family up =
         Family.gauge("trading_process_up", "1 when the component's process runs.", "component");

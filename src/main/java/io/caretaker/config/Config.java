@@ -25,6 +25,7 @@ public record Config(
     AlertmanagerConfig alertmanager,
     MaintenanceConfig maintenance) {
 
+  // Long on purpose: reads the top-level sections in file order; each reader is its own record's.
   static Config read(Section root) {
     AgentConfig agent = AgentConfig.read(root.section("agent"));
     ServerConfig server = ServerConfig.read(root.section("server"));
@@ -39,6 +40,7 @@ public record Config(
     Map<String, ActionConfig> actions = new LinkedHashMap<>();
     Map<String, Section> actionSections = root.namedSections("actions");
     actionSections.forEach((name, s) -> actions.put(name, ActionConfig.read(name, s)));
+    // Long on purpose: the fence check over every pair of managed directories, in one place.
     checkRetentionRoots(actionSections, actions, agent);
     actions.forEach(
         (name, a) -> {

@@ -24,6 +24,7 @@ final class EnvSubstitution implements YamlTree.Substitution {
   }
 
   @Override
+  // Long on purpose: one regex loop with its three cases.
   public String apply(String text, String path, int line, List<ConfigProblem> problems) {
     if (text.indexOf('$') < 0) {
       return text;

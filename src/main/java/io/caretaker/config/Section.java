@@ -19,6 +19,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+// One file on purpose: every typed accessor beside the others, so all config errors read alike.
 /**
  * Typed, validating view of one YAML mapping. Each accessor marks its key as known, converts the
  * value, and records a located problem instead of throwing, so a config shows all its problems at

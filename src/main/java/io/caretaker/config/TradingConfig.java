@@ -37,6 +37,7 @@ public record TradingConfig(
         || events.isPresent();
   }
 
+  // Long on purpose: reads the section's keys in the order the reference lists them.
   static TradingConfig read(Section s) {
     List<HashMetric> hashes =
         s.sections("hashes").stream()

@@ -79,6 +79,7 @@ final class YamlTree {
     String apply(String text, String path, int line, List<ConfigProblem> problems);
   }
 
+  // Long on purpose: one switch over the parser's token kinds.
   private static ConfigNode read(
       JsonParser p, String path, String file, Substitution substitute, List<ConfigProblem> problems)
       throws IOException {

@@ -45,6 +45,7 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+// One file on purpose: the one place where the parts are wired, in order.
 /**
  * The running agent, wired in one place: registry, collectors, collection loop, HTTP server.
  *
@@ -117,6 +118,7 @@ public final class Daemon implements AutoCloseable {
     return HostCollectors.create(config, redis, labelCap, clock);
   }
 
+  // Long on purpose: the wiring order, top to bottom.
   private void startParts(List<Collector> collectors) throws StartupException {
     Info.builder()
         .name("caretaker_build_info")

@@ -133,6 +133,7 @@ final class ControlHandlers {
    * {@code {"enabled": true, "until": ISO-8601 | "for": "2h", "reason": "..."}} or {@code
    * {"enabled": false}}; switching off clears the operator's setting (windows still apply).
    */
+  // Long on purpose: parse, check, apply off the event loop, reply.
   void handleSetMaintenance(RoutingContext ctx) {
     JsonObject body;
     try {

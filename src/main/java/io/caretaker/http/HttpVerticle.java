@@ -58,6 +58,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   @Override
+  // Long on purpose: the server options and its guards, then listen.
   public Future<?> start() {
     scrapeWorkers = vertx.createSharedWorkerExecutor("caretaker-scrape", SCRAPE_WORKERS);
     HttpServerOptions options =

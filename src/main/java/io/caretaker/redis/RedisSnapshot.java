@@ -19,6 +19,8 @@ public final class RedisSnapshot {
   private RedisSnapshot() {}
 
   /** Takes the snapshot; its path and whether it can be archived go into {@code details}. */
+  // Long on purpose: one sequence (BGSAVE, wait for Redis to report it, locate the file), read top
+  // to bottom.
   public static Optional<Path> take(RedisConnection redis, Map<String, Object> details)
       throws IOException, InterruptedException {
     RedisCommands<String, String> cmds;

@@ -44,6 +44,7 @@ public final class HealthScore {
 
   private HealthScore() {}
 
+  // Long on purpose: every check of the score side by side.
   public static Result compute(List<RuleInstance> instances, MetricSnapshots metrics) {
     List<Check> checks = new ArrayList<>();
     int penalty = 0;

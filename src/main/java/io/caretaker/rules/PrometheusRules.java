@@ -58,6 +58,7 @@ public final class PrometheusRules {
     return b.toString();
   }
 
+  // Long on purpose: one alerting rule as Prometheus writes it, field by field.
   private static Map<String, Object> alert(
       RuleConfig r, String severity, double threshold, List<String> actions) {
     String op = r.direction() == RuleConfig.Direction.ABOVE ? ">" : "<";

@@ -34,6 +34,8 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+// One file on purpose: every guard is decided under this one lock; spread out, its reach would
+// hide.
 /**
  * The only way any action runs. Rules, alerts, schedules and operators all call {@link #submit},
  * which decides whether the run may start (one run per action at a time; maintenance, cooldown and
@@ -151,6 +153,8 @@ public final class ActionExecutor implements AutoCloseable {
         guards.started(name, trigger.automatic(), now);
       }
     }
+    // Long on purpose: the run and its timeout race for the one record; both halves must be read
+    // together.
     return start(config, trigger, dryRun, now, previousStart);
   }
 

@@ -111,6 +111,7 @@ public final class AlertRouter {
     return decisions;
   }
 
+  // Long on purpose: an alert's fate, one reason after another in the order they are checked.
   private Decision decide(AlertPayload.Alert alert, Instant now) {
     Optional<Route> match =
         config.routes().stream()

@@ -68,6 +68,7 @@ public final class BackupAction implements Action {
   }
 
   @Override
+  // Long on purpose: one archive's life: write aside, verify, publish, prune.
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Instant now = clock.instant();
     Path archive = Path.of(Stamped.unique(spec.dir(), name + "-", now, ".tar.gz") + ".tar.gz");

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+// One file on purpose: walk, compress, delete and cap share the fence checks that keep them safe.
 /**
  * logrotate's job, done safely: per root, compress files older than {@code compress_after} ({@link
  * SafeGzip}), delete files older than {@code delete_after}, then delete oldest first (compressed

@@ -48,6 +48,7 @@ final class SafeGzip {
 
   private SafeGzip() {}
 
+  // Long on purpose: the crash-safe steps in the order that makes them safe.
   static Result compress(Path file, int level) throws IOException {
     return compress(file, level, true);
   }

@@ -41,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
+// One file on purpose: the paced, pipelined sweep is one state machine sharing its counters.
 /**
  * Deletes stale cache keys without hurting the trading system that shares the Redis.
  *
@@ -79,6 +80,7 @@ public final class RedisCleanupAction implements Action {
   }
 
   @Override
+  // Long on purpose: opens, sweeps and closes the connections it owns in one try, so none leaks.
   public Map<String, Object> run(ActionContext ctx) throws Exception {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("patterns", spec.patterns());

@@ -22,6 +22,8 @@ final class RedisGlob {
   }
 
   boolean matches(byte[] key) {
+    // Long on purpose: a port of Redis's stringmatchlen, kept in its shape so the two can be
+    // compared.
     return match(0, key, 0, new boolean[1]);
   }
 
