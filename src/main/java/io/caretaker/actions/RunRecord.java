@@ -1,5 +1,14 @@
 package io.caretaker.actions;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,19 +18,36 @@ import java.util.Map;
 
 /**
  * One run of an action, as docs/operations.md shows it: outcome, why it was skipped, and the
- * action's own figures in {@code details}. Immutable; {@link #toJson()} is the API and history
- * form. A run under way is {@link Outcome#RUNNING} with no {@code finishedAt}.
+ * action's own figures in {@code details}. Immutable; Jackson maps it ({@link #toJson()} for the
+ * API, a line of the history file). A run under way is {@link Outcome#RUNNING} with no {@code
+ * finishedAt}.
  */
+@JsonPropertyOrder({
+  "id",
+  "action",
+  "trigger",
+  "started_at",
+  "finished_at",
+  "outcome",
+  "reason",
+  "dry_run",
+  "details"
+})
 public record RunRecord(
     long id,
     String action,
     Trigger trigger,
-    Instant startedAt,
-    Instant finishedAt,
+    @JsonProperty("started_at") Instant startedAt,
+    @JsonProperty("finished_at") Instant finishedAt,
     Outcome outcome,
     String reason,
-    boolean dryRun,
+    @JsonProperty("dry_run") boolean dryRun,
     Map<String, Object> details) {
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   public enum Outcome {
     SUCCESS,
@@ -34,8 +60,14 @@ public record RunRecord(
     /** The outcomes a finished run can have (the labels of the run counters). */
     public static final List<Outcome> FINISHED = List.of(SUCCESS, FAILURE, SKIPPED, TIMEOUT);
 
+    @JsonValue
     public String label() {
       return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    static Outcome of(String label) {
+      return valueOf(label.toUpperCase(Locale.ROOT));
     }
   }
 
@@ -54,37 +86,21 @@ public record RunRecord(
     return outcome != Outcome.SKIPPED && !dryRun;
   }
 
+  /** The API form: the record through Jackson, as a map (Vert.x's JsonObject takes it). */
   public Map<String, Object> toJson() {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("id", id);
-    json.put("action", action);
-    Map<String, Object> trig = new LinkedHashMap<>();
-    trig.put("type", trigger.type().label());
-    trig.put("ref", trigger.ref());
-    json.put("trigger", trig);
-    json.put("started_at", startedAt.toString());
-    json.put("finished_at", finishedAt == null ? null : finishedAt.toString());
-    json.put("outcome", outcome.label());
-    json.put("reason", reason);
-    json.put("dry_run", dryRun);
-    json.put("details", details);
-    return json;
+    return JSON.convertValue(this, MAP);
   }
 
-  @SuppressWarnings("unchecked")
-  public static RunRecord fromJson(Map<String, Object> json) {
-    Map<String, Object> trigger = (Map<String, Object>) json.get("trigger");
-    return new RunRecord(
-        ((Number) json.get("id")).longValue(),
-        (String) json.get("action"),
-        new Trigger(
-            Trigger.Type.valueOf(((String) trigger.get("type")).toUpperCase(Locale.ROOT)),
-            (String) trigger.get("ref")),
-        Instant.parse((String) json.get("started_at")),
-        json.get("finished_at") == null ? null : Instant.parse((String) json.get("finished_at")),
-        Outcome.valueOf(((String) json.get("outcome")).toUpperCase(Locale.ROOT)),
-        (String) json.get("reason"),
-        Boolean.TRUE.equals(json.get("dry_run")),
-        (Map<String, Object>) json.get("details"));
+  /** One line of the history file. */
+  public String toJsonLine() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a run record did not serialize", e);
+    }
+  }
+
+  public static RunRecord fromJson(String line) throws JsonProcessingException {
+    return JSON.readValue(line, RunRecord.class);
   }
 }

@@ -1,5 +1,7 @@
 package io.caretaker.actions;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /** What started a run: a rule, an Alertmanager alert, a schedule, or an operator. */
@@ -10,8 +12,14 @@ public record Trigger(Type type, String ref) {
     SCHEDULE,
     MANUAL;
 
+    @JsonValue
     public String label() {
       return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    static Type of(String label) {
+      return valueOf(label.toUpperCase(Locale.ROOT));
     }
   }
 

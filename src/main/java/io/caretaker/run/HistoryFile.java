@@ -1,7 +1,5 @@
 package io.caretaker.run;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.store.AtomicFile;
 import java.io.ByteArrayOutputStream;
@@ -15,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,8 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class HistoryFile implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HistoryFile.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private final Path file;
   private final ExecutorService writer =
@@ -68,7 +63,7 @@ final class HistoryFile implements AutoCloseable {
         }
         lines++;
         try {
-          records.add(RunRecord.fromJson(JSON.readValue(line, MAP)));
+          records.add(RunRecord.fromJson(line));
         } catch (IOException | RuntimeException e) {
           skipped++;
         }
@@ -151,6 +146,6 @@ final class HistoryFile implements AutoCloseable {
   }
 
   private static byte[] line(RunRecord r) throws IOException {
-    return (JSON.writeValueAsString(r.toJson()) + "\n").getBytes(StandardCharsets.UTF_8);
+    return (r.toJsonLine() + "\n").getBytes(StandardCharsets.UTF_8);
   }
 }
