@@ -49,7 +49,6 @@ public final class AgentClient {
   }
 
   JsonNode get(String path) throws AgentError {
-    // Long on purpose: one request with its error cases.
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 
@@ -72,6 +71,7 @@ public final class AgentClient {
     }
   }
 
+  // Long on purpose: one request with its error cases.
   private JsonNode send(HttpRequest.Builder request) throws AgentError {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpResponse<String> response;

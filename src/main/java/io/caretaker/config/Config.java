@@ -25,7 +25,6 @@ public record Config(
     AlertmanagerConfig alertmanager,
     MaintenanceConfig maintenance) {
 
-  // Long on purpose: reads the top-level sections in file order; each reader is its own record's.
   static Config read(Section root) {
     AgentConfig agent = AgentConfig.read(root.section("agent"));
     ServerConfig server = ServerConfig.read(root.section("server"));
@@ -40,7 +39,6 @@ public record Config(
     Map<String, ActionConfig> actions = new LinkedHashMap<>();
     Map<String, Section> actionSections = root.namedSections("actions");
     actionSections.forEach((name, s) -> actions.put(name, ActionConfig.read(name, s)));
-    // Long on purpose: the fence check over every pair of managed directories, in one place.
     checkRetentionRoots(actionSections, actions, agent);
     actions.forEach(
         (name, a) -> {
@@ -101,6 +99,7 @@ public record Config(
    * A retention root must not hold, or sit inside, what other parts manage: the agent's data
    * directory, backup and report directories, or another retention action's roots.
    */
+  // Long on purpose: the fence check over every pair of managed directories, in one place.
   private static void checkRetentionRoots(
       Map<String, Section> sections, Map<String, ActionConfig> all, AgentConfig agent) {
     Map<Path, String> managed = new LinkedHashMap<>();

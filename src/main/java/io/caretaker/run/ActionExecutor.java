@@ -153,8 +153,6 @@ public final class ActionExecutor implements AutoCloseable {
         guards.started(name, trigger.automatic(), now);
       }
     }
-    // Long on purpose: the run and its timeout race for the one record; both halves must be read
-    // together.
     return start(config, trigger, dryRun, now, previousStart);
   }
 
@@ -206,6 +204,8 @@ public final class ActionExecutor implements AutoCloseable {
     return entry.record();
   }
 
+  // Long on purpose: the run and its timeout race for the one record; both halves must be read
+  // together.
   private Run start(
       ActionConfig config,
       Trigger trigger,

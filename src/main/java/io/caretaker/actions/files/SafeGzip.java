@@ -48,7 +48,6 @@ final class SafeGzip {
 
   private SafeGzip() {}
 
-  // Long on purpose: the crash-safe steps in the order that makes them safe.
   static Result compress(Path file, int level) throws IOException {
     return compress(file, level, true);
   }
@@ -59,6 +58,7 @@ final class SafeGzip {
   }
 
   /** {@code afterVerify} runs between the verification and the final check (tests race it). */
+  // Long on purpose: the crash-safe steps in the order that makes them safe.
   static Result compress(Path file, int level, boolean libdeflate, Runnable afterVerify)
       throws IOException {
     BasicFileAttributes before =

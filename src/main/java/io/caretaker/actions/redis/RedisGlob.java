@@ -22,8 +22,6 @@ final class RedisGlob {
   }
 
   boolean matches(byte[] key) {
-    // Long on purpose: a port of Redis's stringmatchlen, kept in its shape so the two can be
-    // compared.
     return match(0, key, 0, new boolean[1]);
   }
 
@@ -58,6 +56,8 @@ final class RedisGlob {
    * {@code skipLonger} is Redis's guard against exponential backtracking: once a {@code *} has
    * tried every suffix and failed, an outer {@code *} trying longer prefixes cannot succeed.
    */
+  // Long on purpose: a port of Redis's stringmatchlen, kept in its shape so the two can be
+  // compared.
   private boolean match(int p, byte[] s, int i, boolean[] skipLonger) {
     int plen = pattern.length;
     while (p < plen && i < s.length) {
