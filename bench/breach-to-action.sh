@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time from the collection in which a threshold is breached to the rule's action starting.
 # Starts the agent RUNS times with a rule that is breached on its first collection
-# (host_cpu_count >= 1, for: 0s) and reads the rule's `since` (the snapshot's time) and the
+# (host_cpus >= 1, for: 0s) and reads the rule's `since` (the snapshot's time) and the
 # run's `started_at` from the API. Target: the action starts within the same cycle.
 #   RUNS=5 bench/breach-to-action.sh
 set -euo pipefail
@@ -17,7 +17,7 @@ cat > "$work/c.yml" <<YAML
 agent: { data_dir: $work/data }
 server: { port: $PORT }
 rules:
-  - { name: breach, metric: host_cpu_count, critical: 1, actions: { critical: [mark] } }
+  - { name: breach, metric: host_cpus, critical: 1, actions: { critical: [mark] } }
 actions:
   mark: { type: command, argv: ["true"] }
 YAML

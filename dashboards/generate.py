@@ -20,9 +20,12 @@ DISK = [0.80, 0.90]
 
 
 def panel(title, description, unit, targets, thresholds=None, kind="timeseries", width=12,
-          reverse=False, max_=None):
+          reverse=False, max_=None, no_data=None):
+    """no_data: what the panel says while its series do not exist yet (no run, no Redis, ...);
+    the test suite demands it of every panel that is empty on an agent with the default config."""
     return dict(title=title, description=description, unit=unit, targets=targets,
-                thresholds=thresholds, kind=kind, width=width, reverse=reverse, max=max_)
+                thresholds=thresholds, kind=kind, width=width, reverse=reverse, max=max_,
+                no_data=no_data)
 
 
 def t(expr, legend=""):
@@ -36,11 +39,11 @@ HOST = [
     panel("CPU by mode", "CPU seconds per second by mode, divided by the number of CPUs.",
           "percentunit",
           [t(f"sum by (instance, mode) (rate(host_cpu_seconds_total{{{SEL}}}[{RATE}])) "
-             f"/ on (instance) group_left host_cpu_count{{{SEL}}}", "{{instance}} {{mode}}")],
+             f"/ on (instance) group_left host_cpus{{{SEL}}}", "{{instance}} {{mode}}")],
           max_=1),
     panel("Load average", "1, 5 and 15 minute load averages; compare with the CPU count.", "short",
           [t(f"host_load1{{{SEL}}}", "{{instance}} 1m"), t(f"host_load5{{{SEL}}}", "{{instance}} 5m"),
-           t(f"host_load15{{{SEL}}}", "{{instance}} 15m"), t(f"host_cpu_count{{{SEL}}}", "{{instance}} CPUs")]),
+           t(f"host_load15{{{SEL}}}", "{{instance}} 15m"), t(f"host_cpus{{{SEL}}}", "{{instance}} CPUs")]),
     panel("Memory used", "Used share of memory (host_memory_used_ratio, from available memory). "
           "Lines: the memory-high rule's thresholds.", "percentunit",
           [t(f"host_memory_used_ratio{{{SEL}}}", "{{instance}}")], MEMORY, max_=1),
@@ -78,37 +81,37 @@ HOST = [
 
 TRADING = [
     panel("Orders by status", "Order events per second by status (HTTP and the Redis stream).",
-          "ops", [t(f"sum by (status) (rate(trading_orders_total{{{SEL}}}[{RATE}]))", "{{status}}")]),
+          "ops", [t(f"sum by (status) (rate(trading_orders_total{{{SEL}}}[{RATE}]))", "{{status}}")], no_data="no order events yet"),
     panel("Reject ratio by venue", "Rejected orders as a share of all orders, per venue. Line: the "
           "TradingRejectRatioHigh alert's 5%.", "percentunit",
           [t(f'sum by (venue) (rate(trading_orders_total{{status="rejected", {SEL}}}[{RATE}])) '
              f"/ sum by (venue) (rate(trading_orders_total{{{SEL}}}[{RATE}]))", "{{venue}}")],
-          [0.05], max_=1),
+          [0.05], max_=1, no_data="no order events yet"),
     panel("Order latency quantiles", "p50, p90 and p99 order latency from the "
           "trading_order_latency_seconds histogram, all venues.", "s",
           [t(f"histogram_quantile({q}, sum by (le) (rate(trading_order_latency_seconds_bucket{{{SEL}}}[{RATE}])))",
-             f"p{int(q * 100)}") for q in (0.5, 0.9, 0.99)]),
+             f"p{int(q * 100)}") for q in (0.5, 0.9, 0.99)], no_data="no order events with latency yet"),
     panel("Order latency p99 by venue", "p99 order latency per venue.", "s",
           [t(f"histogram_quantile(0.99, sum by (venue, le) (rate(trading_order_latency_seconds_bucket{{{SEL}}}[{RATE}])))",
-             "{{venue}}")]),
+             "{{venue}}")], no_data="no order events with latency yet"),
     panel("PnL", "The trading:pnl hash's numeric fields (trading_pnl_usd{period}); configure yours "
           "under trading.hashes.", "currencyUSD",
-          [t(f"trading_pnl_usd{{{SEL}}}", "{{period}}")], kind="stat"),
+          [t(f"trading_pnl_usd{{{SEL}}}", "{{period}}")], kind="stat", no_data="no trading.hashes configured, or Redis unreachable"),
     panel("Open positions", "Size of the positions:open key (trading_open_positions); configure "
           "yours under trading.sizes.", "short", [t(f"trading_open_positions{{{SEL}}}", "{{instance}}")],
-          kind="stat"),
+          kind="stat", no_data="no trading.sizes configured, or Redis unreachable"),
     panel("Heartbeat age", "Seconds since each component's last heartbeat. Line: the "
           "TradingHeartbeatStale alert's 30 s.", "s",
-          [t(f"trading_heartbeat_age_seconds{{{SEL}}}", "{{component}}")], [30]),
+          [t(f"trading_heartbeat_age_seconds{{{SEL}}}", "{{component}}")], [30], no_data="no trading.heartbeats configured, or Redis unreachable"),
     panel("Market data staleness", "Seconds since the last tick, for the 20 stalest symbols. Line: "
           "the TradingMarketDataStale alert's 10 s.", "s",
-          [t(f"topk(20, trading_market_data_age_seconds{{{SEL}}})", "{{symbol}}")], [10]),
+          [t(f"topk(20, trading_market_data_age_seconds{{{SEL}}})", "{{symbol}}")], [10], no_data="no trading.market_data configured, or Redis unreachable"),
     panel("Trading processes up", "1 while a process matching the component's pattern runs.",
-          "bool_yes_no", [t(f"trading_process_up{{{SEL}}}", "{{component}}")], kind="stat"),
+          "bool_yes_no", [t(f"trading_process_up{{{SEL}}}", "{{component}}")], kind="stat", no_data="no trading.processes configured"),
     panel("Trading process memory", "Resident memory per trading process.", "bytes",
-          [t(f"trading_process_resident_memory_bytes{{{SEL}}}", "{{component}}")]),
+          [t(f"trading_process_resident_memory_bytes{{{SEL}}}", "{{component}}")], no_data="no trading.processes configured"),
     panel("Trading process CPU", "CPU seconds per second per trading process.", "percentunit",
-          [t(f"rate(trading_process_cpu_seconds_total{{{SEL}}}[{RATE}])", "{{component}}")]),
+          [t(f"rate(trading_process_cpu_seconds_total{{{SEL}}}[{RATE}])", "{{component}}")], no_data="no trading.processes configured"),
     panel("Rejected events", "Order events refused by caretaker (bad fields), per second by reason.",
           "ops", [t(f"sum by (reason) (rate(trading_events_rejected_total{{{SEL}}}[{RATE}]))", "{{reason}}")]),
 ]
@@ -127,15 +130,15 @@ CARETAKER = [
           [t(f"histogram_quantile(0.9, sum by (action, le) (rate(caretaker_action_duration_seconds_bucket{{{SEL}}}[{RATE}])))",
              "{{action}}")]),
     panel("Bytes freed", "Disk and heap freed by actions, per interval.", "bytes",
-          [t(f"sum by (action) (increase(caretaker_bytes_freed_total{{{SEL}}}[{RATE}]))", "{{action}}")]),
+          [t(f"sum by (action) (increase(caretaker_bytes_freed_total{{{SEL}}}[{RATE}]))", "{{action}}")], no_data="no jvm-gc or file-retention run yet"),
     panel("Files compressed and deleted", "Files handled by file-retention per interval.", "short",
           [t(f"sum by (action) (increase(caretaker_files_compressed_total{{{SEL}}}[{RATE}]))", "{{action}} compressed"),
            t(f"sum by (action) (increase(caretaker_files_deleted_total{{{SEL}}}[{RATE}]))", "{{action}} deleted")]),
     panel("Redis keys deleted", "Keys removed by redis-cleanup per interval.", "short",
-          [t(f"sum by (action) (increase(caretaker_redis_keys_deleted_total{{{SEL}}}[{RATE}]))", "{{action}}")]),
+          [t(f"sum by (action) (increase(caretaker_redis_keys_deleted_total{{{SEL}}}[{RATE}]))", "{{action}}")], no_data="no redis-cleanup action configured"),
     panel("Backup age", "Time since each backup action's last verified archive.", "s",
-          [t(f"time() - caretaker_backup_last_success_timestamp_seconds{{{SEL}}}", "{{action}}")],
-          [26 * 3600], kind="stat"),
+          [t(f"time() - (caretaker_backup_last_success_timestamp_seconds{{{SEL}}} > 0)", "{{action}}")],
+          [26 * 3600], kind="stat", no_data="no backup yet"),
     panel("Alerts received", "Alertmanager webhook alerts per second by status, and how many "
           "triggered an action.", "ops",
           [t(f"sum by (status) (rate(caretaker_alerts_received_total{{{SEL}}}[{RATE}]))", "{{status}}"),
@@ -152,15 +155,15 @@ CARETAKER = [
     panel("Collector errors", "Failed or timed-out collector runs per interval.", "short",
           [t(f"sum by (collector) (increase(caretaker_collector_errors_total{{{SEL}}}[{RATE}]))", "{{collector}}")]),
     panel("Redis up", "1 while caretaker reaches Redis.", "bool_yes_no",
-          [t(f"caretaker_redis_up{{{SEL}}}", "{{instance}}")], kind="stat"),
+          [t(f"caretaker_redis_up{{{SEL}}}", "{{instance}}")], kind="stat", no_data="no redis section configured"),
     panel("Redis memory", "Memory Redis uses, and its fragmentation ratio (right axis).", "bytes",
-          [t(f"redis_memory_used_bytes{{{SEL}}}", "{{instance}} used")]),
+          [t(f"redis_memory_used_bytes{{{SEL}}}", "{{instance}} used")], no_data="no Redis configured, or unreachable"),
     panel("Redis clients and keys", "Connected clients and keys per database.", "short",
           [t(f"redis_connected_clients{{{SEL}}}", "{{instance}} clients"),
-           t(f"redis_db_keys{{{SEL}}}", "{{instance}} {{db}} keys")]),
+           t(f"redis_db_keys{{{SEL}}}", "{{instance}} {{db}} keys")], no_data="no Redis configured, or unreachable"),
     panel("Redis hit ratio", "Keyspace hits as a share of lookups.", "percentunit",
           [t(f"rate(redis_keyspace_hits_total{{{SEL}}}[{RATE}]) / (rate(redis_keyspace_hits_total{{{SEL}}}[{RATE}]) "
-             f"+ rate(redis_keyspace_misses_total{{{SEL}}}[{RATE}]))", "{{instance}}")], max_=1),
+             f"+ rate(redis_keyspace_misses_total{{{SEL}}}[{RATE}]))", "{{instance}}")], max_=1, no_data="no Redis configured, or unreachable"),
 ]
 
 
@@ -173,6 +176,8 @@ def grafana_panel(p, pid, x, y):
     for color, value in zip(colors, p["thresholds"] or []):
         steps.append({"color": color, "value": value})
     defaults = {"unit": p["unit"], "thresholds": {"mode": "absolute", "steps": steps}}
+    if p["no_data"]:
+        defaults["noValue"] = p["no_data"]
     if p["max"] is not None:
         defaults["min"] = 0
         defaults["max"] = p["max"]

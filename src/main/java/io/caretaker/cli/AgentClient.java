@@ -26,7 +26,8 @@ public final class AgentClient {
       names = "--url",
       paramLabel = "URL",
       defaultValue = "${env:CARETAKER_URL:-http://127.0.0.1:9464}",
-      description = "The agent's address (env CARETAKER_URL; default ${DEFAULT-VALUE}).")
+      // Two lines, so the help never breaks the URL at a column.
+      description = {"The agent's address (env CARETAKER_URL).", "Default: ${DEFAULT-VALUE}"})
   String url;
 
   @Option(
@@ -42,9 +43,20 @@ public final class AgentClient {
   /** What went wrong talking to the agent, worded for the operator. */
   static final class AgentError extends Exception {
     private static final long serialVersionUID = 1L;
+    private final boolean usage;
 
     AgentError(String message) {
+      this(message, false);
+    }
+
+    AgentError(String message, boolean usage) {
       super(message);
+      this.usage = usage;
+    }
+
+    /** Whether the operator's input was refused (a name that does not exist, a bad value). */
+    boolean usage() {
+      return usage;
     }
   }
 
@@ -109,7 +121,8 @@ public final class AgentClient {
     }
     if (status >= 400) {
       throw new AgentError(
-          status + " " + body.path("error").asText() + ": " + body.path("detail").asText());
+          status + " " + body.path("error").asText() + ": " + body.path("detail").asText(),
+          status == 400 || status == 404);
     }
     return body;
   }

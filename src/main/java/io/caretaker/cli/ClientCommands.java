@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.caretaker.cli.AgentClient.AgentError;
 import io.caretaker.cli.AgentClient.Column;
+import io.caretaker.config.Units;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,6 +17,7 @@ import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -41,7 +44,7 @@ public final class ClientCommands {
         return run(spec.commandLine().getOut());
       } catch (AgentError e) {
         spec.commandLine().getErr().println("caretaker: " + e.getMessage());
-        return ExitCode.SOFTWARE;
+        return e.usage() ? ExitCode.USAGE : ExitCode.SOFTWARE;
       }
     }
 
@@ -80,7 +83,12 @@ public final class ClientCommands {
       rows.put(
           "maintenance",
           m.path("enabled").asBoolean()
-              ? "on: " + m.path("reason").asText() + " (until " + m.path("until").asText() + ")"
+              ? "on ("
+                  + m.path("source").asText()
+                  + ")"
+                  + (m.path("reason").asText().isEmpty() ? "" : ": " + m.path("reason").asText())
+                  + " until "
+                  + m.path("until").asText()
               : "off");
       StringBuilder firing = new StringBuilder();
       s.path("firing_rules")
@@ -194,6 +202,9 @@ public final class ClientCommands {
       mixinStandardHelpOptions = true,
       description = "Run records, newest first.")
   public static final class Runs extends Base {
+    /** The API's own limit (docs/operations.md, GET /api/v1/runs). */
+    private static final int MAX_RUNS = 10_000;
+
     @Option(names = "--action", paramLabel = "NAME", description = "Only this action's runs.")
     String action;
 
@@ -206,6 +217,10 @@ public final class ClientCommands {
 
     @Override
     int run(PrintWriter out) throws AgentError {
+      if (limit < 1 || limit > MAX_RUNS) {
+        throw new ParameterException(
+            spec.commandLine(), "--limit: expecting 1 to " + MAX_RUNS + ", got " + limit);
+      }
       String query = "?limit=" + limit + (action == null ? "" : "&action=" + encode(action));
       return show(
           out,
@@ -322,9 +337,8 @@ public final class ClientCommands {
                 ? "maintenance on until "
                     + m.path("until").asText()
                     + " ("
-                    + m.path("reason").asText()
-                    + ", "
                     + m.path("source").asText()
+                    + (m.path("reason").asText().isEmpty() ? "" : ": " + m.path("reason").asText())
                     + ")"
                 : "maintenance off");
       }
@@ -349,6 +363,14 @@ public final class ClientCommands {
     String reason;
 
     ObjectNode body() {
+      Duration d = Units.parseDuration(duration);
+      if (d == null || d.isZero()) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--for: expecting a duration like 30m, 2h or 1h30m (up to 3650d); got \""
+                + duration
+                + "\"");
+      }
       return JsonNodeFactory.instance
           .objectNode()
           .put("enabled", true)

@@ -33,7 +33,7 @@ public final class RulesCommand {
     @Spec CommandSpec spec;
 
     @Option(
-        names = "--config",
+        names = {"-c", "--config"},
         paramLabel = "FILE",
         description = "The configuration file (default: the embedded default config).")
     Path config;

@@ -48,9 +48,7 @@ public final class CpuCollector implements Collector {
     double[] load = cpu.getSystemLoadAverage(3);
     return List.of(
         seconds.toSnapshot(),
-        Family.gauge("host_cpu_count", "Logical CPUs.")
-            .add(cpu.getLogicalProcessorCount())
-            .toSnapshot(),
+        Family.gauge("host_cpus", "Logical CPUs.").add(cpu.getLogicalProcessorCount()).toSnapshot(),
         Family.gauge(
                 "host_cpu_utilization_ratio",
                 "Busy share of all CPUs (0-1) between the last two collections, sampled every cycle.")

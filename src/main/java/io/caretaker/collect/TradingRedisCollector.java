@@ -65,6 +65,10 @@ public final class TradingRedisCollector implements Collector {
     if (!redis.up()) {
       return List.of(); // the redis collector reports the outage; nothing to read
     }
+    if (pipe != null && !pipe.isOpen()) {
+      pipe.close(); // closed by an outage: connections do not reconnect (RedisConnection)
+      pipe = null;
+    }
     if (pipe == null) {
       pipe = redis.connectDedicated();
       pipe.setAutoFlushCommands(false);

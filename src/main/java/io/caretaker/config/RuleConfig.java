@@ -20,7 +20,8 @@ public record RuleConfig(
     Duration forDuration,
     double clear,
     List<String> warningActions,
-    List<String> criticalActions) {
+    List<String> criticalActions,
+    Optional<String> runbookUrl) {
 
   public enum Direction {
     ABOVE,
@@ -43,6 +44,13 @@ public record RuleConfig(
     }
     double firstLevel = warning.or(() -> critical).orElse(0.0);
     double clear = s.optionalNumber("clear").orElse(firstLevel);
+    Optional<String> runbookUrl = s.optionalString("runbook_url");
+    runbookUrl
+        .filter(u -> !u.matches("https?://\\S+"))
+        .ifPresent(
+            u ->
+                s.problem(
+                    "runbook_url", s.line(), "Expecting an http(s) URL. Found: \"" + u + "\""));
     checkOrder(s, direction, warning, critical, clear, firstLevel);
     Section actions = s.section("actions");
     List<String> warningActions = actions.strings("warning", List.of());
@@ -61,7 +69,8 @@ public record RuleConfig(
         forDuration,
         clear,
         warningActions,
-        criticalActions);
+        criticalActions,
+        runbookUrl);
   }
 
   /** Levels must get worse in the rule's direction, and clear must not be worse than the first. */

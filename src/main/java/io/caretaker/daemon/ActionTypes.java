@@ -110,6 +110,7 @@ public final class ActionTypes {
                   gauges.size(),
                   p.redis());
           archives.removeLeftovers(); // a stop mid-backup leaves name-<stamp>.tar.gz.tmp
+          archives.publishNewestArchive(); // the gauges outlive a restart
           return archives;
         });
     TYPES.put(

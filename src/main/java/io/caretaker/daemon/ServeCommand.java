@@ -2,6 +2,7 @@ package io.caretaker.daemon;
 
 import io.caretaker.cli.ConfigFiles;
 import io.caretaker.config.Config;
+import io.caretaker.config.ConfigWarnings;
 import io.caretaker.daemon.Daemon.StartupException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -42,6 +43,7 @@ public final class ServeCommand implements Callable<Integer> {
       return ExitCode.USAGE;
     }
     LogSetup.apply(loaded.get().logging());
+    ConfigWarnings.of(loaded.get()).forEach(log::warn);
     CountDownLatch stop = new CountDownLatch(1);
     // Handling the signals ourselves (rather than a shutdown hook) lets a stop by SIGTERM exit 0.
     Signal.handle(new Signal("TERM"), s -> stop.countDown());

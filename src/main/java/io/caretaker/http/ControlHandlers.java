@@ -45,11 +45,7 @@ final class ControlHandlers {
     RunOptions options = new RunOptions(flag(ctx, "dry_run"), flag(ctx, "force"));
     boolean wait = flag(ctx, "wait");
     if (!parts.executor().configs().containsKey(name)) {
-      HttpVerticle.error(
-          ctx,
-          404,
-          "unknown action",
-          "No action named \"" + name + "\"; GET" + " /api/v1/actions lists them");
+      HttpVerticle.error(ctx, 404, "unknown action", HttpVerticle.noSuchAction(parts, name));
       return;
     }
     // submit writes the guard state (an fsync), so it runs off the event loop.
@@ -214,12 +210,16 @@ final class ControlHandlers {
     JsonArray triggered = new JsonArray();
     JsonArray ignored = new JsonArray();
     for (AlertRouter.Decision d : decisions) {
-      JsonObject o = new JsonObject().put("alert", d.ref());
-      if (d.action().isPresent()) {
-        triggered.add(o.put("action", d.action().get()));
-      } else {
-        ignored.add(o.put("reason", d.ignored().get().label()).put("detail", d.detail()));
-      }
+      d.actions()
+          .forEach(a -> triggered.add(new JsonObject().put("alert", d.ref()).put("action", a)));
+      d.ignored()
+          .ifPresent(
+              reason ->
+                  ignored.add(
+                      new JsonObject()
+                          .put("alert", d.ref())
+                          .put("reason", reason.label())
+                          .put("detail", d.detail())));
     }
     return new JsonObject()
         .put("received", decisions.size())

@@ -14,6 +14,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -178,6 +179,16 @@ public final class HttpVerticle extends VerticleBase {
   private void handleFailure(RoutingContext ctx) {
     log.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
     error(ctx, 500, "internal error", String.valueOf(ctx.failure()));
+  }
+
+  /** The detail of a 404 for an action name that is not configured: what is. */
+  static String noSuchAction(AgentParts parts, String name) {
+    return "no action named \""
+        + name
+        + "\"; configured: "
+        + (parts.executor().configs().isEmpty()
+            ? "none"
+            : String.join(", ", new TreeSet<>(parts.executor().configs().keySet())));
   }
 
   static void error(RoutingContext ctx, int status, String error, Object detail) {

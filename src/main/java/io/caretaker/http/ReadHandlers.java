@@ -102,11 +102,17 @@ final class ReadHandlers {
         return;
       }
     }
+    Optional<String> action = Optional.ofNullable(ctx.queryParams().get("action"));
+    if (action.isPresent() && !parts.executor().configs().containsKey(action.get())) {
+      HttpVerticle.error(
+          ctx, 404, "unknown action", HttpVerticle.noSuchAction(parts, action.get()));
+      return;
+    }
     JsonArray runs = new JsonArray();
     parts
         .executor()
         .history()
-        .newest(Optional.ofNullable(ctx.queryParams().get("action")), limit)
+        .newest(action, limit)
         .forEach(r -> runs.add(new JsonObject(r.toJson())));
     HttpVerticle.json(ctx, 200, new JsonObject().put("runs", runs));
   }

@@ -12,9 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one shared Redis connection (Lettuce). Connects lazily, so the agent starts without Redis;
- * reconnects by itself; while Redis is away, commands fail at once instead of queueing, so a
- * collection never waits on it. Logs once when Redis goes away and once when it is back.
+ * The one shared Redis connection (Lettuce). Connects lazily, so the agent starts without Redis.
+ * Lettuce's own reconnect is off: its watchdog backs off up to 30 s (Redis read as down for half a
+ * minute after it is back) and logs every attempt. Instead each use of a closed connection opens a
+ * new one, so the collector's next cycle is the probe: Redis reads as up within one collection
+ * interval of accepting connections, and an outage costs one failed connect per cycle. Logs once
+ * when Redis goes away and once when it is back.
  */
 public final class RedisConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisConnection.class);
@@ -32,7 +35,7 @@ public final class RedisConnection implements AutoCloseable {
     this.client = RedisClient.create(uri);
     client.setOptions(
         ClientOptions.builder()
-            .autoReconnect(true)
+            .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
             .socketOptions(SocketOptions.builder().connectTimeout(config.timeout()).build())
@@ -41,13 +44,20 @@ public final class RedisConnection implements AutoCloseable {
 
   /** The connection, connecting first if needed; throws when Redis cannot be reached. */
   public synchronized StatefulRedisConnection<String, String> get() {
+    if (connection != null && !connection.isOpen()) {
+      connection.close();
+      connection = null;
+    }
     if (connection == null) {
       connection = client.connect();
     }
     return connection;
   }
 
-  /** A separate connection for work that pipelines or blocks (auto-flush is per connection). */
+  /**
+   * A separate connection for work that pipelines or blocks (auto-flush is per connection). It does
+   * not reconnect: its owner opens a new one once {@code isOpen()} turns false.
+   */
   public StatefulRedisConnection<String, String> connectDedicated() {
     return client.connect();
   }
@@ -85,7 +95,7 @@ public final class RedisConnection implements AutoCloseable {
     if (failure != null && !reportedDown) {
       reportedDown = true;
       log.warn(
-          "Redis at {} is unreachable: {}; Redis metrics read 0 until it is back",
+          "Redis at {} is unreachable: {}; redis_up reads 0 and the other Redis series are absent meanwhile",
           config.redactedUri(),
           failure.getMessage());
     } else if (failure == null && reportedDown) {

@@ -78,7 +78,7 @@ public final class Maintenance {
       return new Status(
           true,
           Optional.of(m.until()),
-          "maintenance mode" + (m.reason().isEmpty() ? "" : ": " + m.reason()),
+          m.reason(), // as the operator gave it
           "manual");
     }
     for (Window w : windows) {

@@ -3,6 +3,7 @@ package io.caretaker.trading;
 import io.caretaker.config.TradingConfig.EventStream;
 import io.caretaker.redis.RedisConnection;
 import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XGroupCreateArgs;
@@ -76,30 +77,35 @@ public final class StreamConsumer implements AutoCloseable {
           connection = redis.connectDedicated();
           interner = new Interner();
           createGroup(connection.sync());
+          redis.report(null);
+          if (reportedDown) {
+            reportedDown = false;
+            log.info("Reading stream {} again", config.stream());
+          }
         }
         consume(connection.async());
       } catch (RedisException | ExecutionException | TimeoutException e) {
         if (!running) {
           return;
         }
-        if (!reportedDown) {
-          reportedDown = true;
+        Throwable cause =
+            e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        if (!(cause instanceof RedisCommandExecutionException)) {
+          // Redis itself is away: RedisConnection logs the outage once, for every reader.
+          redis.report(new RedisException(cause.getMessage(), cause));
+        } else if (!reportedDown) {
+          reportedDown = true; // the stream's own problem (a wrong type, say): once until it reads
           log.warn(
               "Cannot read stream {}: {}; retrying every {}s",
               config.stream(),
-              e.getMessage(),
+              cause.getMessage(),
               RETRY.toSeconds());
         }
         closeConnection();
         sleep();
-        continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      }
-      if (reportedDown) {
-        reportedDown = false;
-        log.info("Reading stream {} again", config.stream());
       }
     }
   }

@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +37,13 @@ public final class AlertRouter {
     }
   }
 
-  /** One alert's fate: {@code action} to run, or {@code ignored} with a detail. */
+  /**
+   * One alert's fate: the {@code actions} to run (one, or several when an {@code action_from_label}
+   * label lists them, comma-separated, as `rules export` writes them), or none and {@code ignored}
+   * with a detail.
+   */
   public record Decision(
-      AlertPayload.Alert alert, Optional<String> action, Optional<Ignored> ignored, String detail) {
+      AlertPayload.Alert alert, List<String> actions, Optional<Ignored> ignored, String detail) {
     /** The run record's trigger ref: "alertname fingerprint". */
     public String ref() {
       return alert.name() + " " + alert.fingerprint();
@@ -132,22 +137,33 @@ public final class AlertRouter {
               + alert.labels().getOrDefault("instance", alert.labels().getOrDefault("host", "none"))
               + ")");
     }
-    String action =
+    List<String> named =
         route
             .action()
+            .map(List::of)
             .orElseGet(
-                () -> alert.labels().getOrDefault(route.actionFromLabel().orElseThrow(), ""));
-    if (!actions.contains(action)) {
+                () ->
+                    Arrays.stream(
+                            alert
+                                .labels()
+                                .getOrDefault(route.actionFromLabel().orElseThrow(), "")
+                                .split(",", -1))
+                        .map(String::trim)
+                        .distinct()
+                        .toList());
+    List<String> unknown = named.stream().filter(a -> !actions.contains(a)).toList();
+    if (!unknown.isEmpty()) {
       return ignore(
           alert,
           Ignored.UNKNOWN_ACTION,
           route.action().isPresent()
-              ? action
+              ? named.get(0)
               : "label "
                   + route.actionFromLabel().get()
                   + "=\""
-                  + action
-                  + "\" names no configured action");
+                  + alert.labels().get(route.actionFromLabel().get())
+                  + "\" names no configured action "
+                  + unknown);
     }
     String key = alert.fingerprint() + "|" + alert.startsAt() + "|" + alert.status();
     if (recent.containsKey(key)) {
@@ -161,7 +177,7 @@ public final class AlertRouter {
     }
     return new Decision(
         alert,
-        Optional.of(action),
+        named,
         Optional.empty(),
         "routed by " + route.matchers().stream().map(LabelMatcher::toString).toList());
   }
@@ -174,6 +190,6 @@ public final class AlertRouter {
   }
 
   private static Decision ignore(AlertPayload.Alert alert, Ignored reason, String detail) {
-    return new Decision(alert, Optional.empty(), Optional.of(reason), detail);
+    return new Decision(alert, List.of(), Optional.of(reason), detail);
   }
 }

@@ -35,7 +35,7 @@ public final class AlertTrigger {
    */
   public List<AlertRouter.Decision> receive(byte[] body) throws AlertPayload.InvalidPayload {
     List<AlertRouter.Decision> decisions = router.route(AlertPayload.parse(body));
-    if (decisions.stream().anyMatch(d -> d.action().isPresent())) {
+    if (decisions.stream().anyMatch(d -> !d.actions().isEmpty())) {
       starter.execute(() -> start(decisions));
     }
     return decisions;
@@ -43,10 +43,12 @@ public final class AlertTrigger {
 
   private void start(List<AlertRouter.Decision> decisions) {
     for (AlertRouter.Decision d : decisions) {
-      try {
-        d.action().ifPresent(a -> executor.submit(a, Trigger.alert(d.ref()), RunOptions.NORMAL));
-      } catch (RuntimeException e) {
-        log.error("Starting {} for alert {} failed", d.action().orElse(""), d.ref(), e);
+      for (String action : d.actions()) {
+        try {
+          executor.submit(action, Trigger.alert(d.ref()), RunOptions.NORMAL);
+        } catch (RuntimeException e) {
+          log.error("Starting {} for alert {} failed", action, d.ref(), e);
+        }
       }
     }
   }

@@ -240,6 +240,15 @@ class CommandLineIT {
       assertThat(run.exitCode()).as(run.output()).isZero();
       assertThat(run.output()).contains("log-cleanup: success [dry run]");
 
+      Tools.Result noSuchRuns = AgentProcess.run(dir, "runs", "--action", "nosuch", "--url", url);
+      assertThat(noSuchRuns.exitCode()).isEqualTo(2);
+      assertThat(noSuchRuns.output())
+          .contains("no action named \"nosuch\"; configured: log-cleanup");
+      Tools.Result noSuchRun =
+          AgentProcess.run(dir, "action", "run", "nosuch", "--url", url, "--token", "op-token");
+      assertThat(noSuchRun.exitCode()).isEqualTo(2);
+      assertThat(noSuchRun.output()).contains("no action named \"nosuch\"");
+
       Tools.Result runs = AgentProcess.run(dir, "runs", "--url", url);
       assertThat(runs.output().lines().findFirst().orElseThrow())
           .matches("ID +ACTION +TRIGGER +STARTED +OUTCOME +REASON");
@@ -268,7 +277,7 @@ class CommandLineIT {
                       "--for",
                       "2h",
                       "--reason",
-                      "upgrade",
+                      "kernel upgrade",
                       "--url",
                       url,
                       "--token",
@@ -291,11 +300,56 @@ class CommandLineIT {
       assertThat(AgentProcess.run(dir, "schedules", "--url", url).output())
           .containsPattern("nightly-logs .* true ");
       assertThat(AgentProcess.run(dir, "status", "--url", url).output())
-          .contains("maintenance     on: maintenance mode: upgrade");
+          .contains("maintenance     on (manual): kernel upgrade until ");
     }
     Tools.Result unreachable = AgentProcess.run(dir, "status", "--url", "http://127.0.0.1:1");
     assertThat(unreachable.exitCode()).isEqualTo(1);
     assertThat(unreachable.output()).contains("cannot reach the agent at http://127.0.0.1:1");
+  }
+
+  /** alerts/caretaker-local.rules.yml is what it claims to be. */
+  @Test
+  void rulesExportOfTheExampleConfigIsTheShippedRulesFileByteForByte() throws Exception {
+    Path example = Path.of("deploy/caretaker.example.yml").toAbsolutePath();
+    Tools.Result export =
+        AgentProcess.run(
+            dir, "rules", "export", "--format", "prometheus", "-c", example.toString());
+    assertThat(export.exitCode()).as(export.output()).isZero();
+    assertThat(export.output())
+        .isEqualTo(Files.readString(Path.of("alerts/caretaker-local.rules.yml")))
+        .contains("remediate: \"log-cleanup,health-report\"");
+  }
+
+  @Test
+  void pathsThatDoNotExistAreWarningsInCheckConfigAndLoggedOnceByServe() throws Exception {
+    Path file =
+        config(
+            """
+        agent: { data_dir: %s }
+        server: { port: 0 }
+        actions:
+          logs: { type: file-retention, roots: [%s], delete_after: 7d }
+          save: { type: backup, sources: [%s], dir: %s }
+        """
+                .formatted(
+                    dir.resolve("data"),
+                    dir.resolve("no-logs"),
+                    dir.resolve("no-sources"),
+                    dir.resolve("backups")));
+    Tools.Result check = AgentProcess.run(dir, "check-config", "-c", file.toString());
+    assertThat(check.exitCode()).as(check.output()).isZero();
+    assertThat(check.output().lines().filter(l -> l.startsWith("warning: ")))
+        .containsExactly(
+            "warning: actions.logs.roots: "
+                + dir.resolve("no-logs")
+                + " does not exist; the action fails until it does",
+            "warning: actions.save.sources: "
+                + dir.resolve("no-sources")
+                + " does not exist; the action fails until it does");
+    try (AgentProcess agent = AgentProcess.start(dir, "serve", "-c", file.toString())) {
+      agent.awaitPort();
+      assertThat(agent.stderr().lines().filter(l -> l.contains("does not exist"))).hasSize(2);
+    }
   }
 
   @Test

@@ -82,7 +82,9 @@ class DashboardsIT {
                       sources,
                       dir.resolve("backups"),
                       Files.createDirectories(dir.resolve("logs"))));
-      try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", config.toString())) {
+      Path bareDir = Files.createDirectories(dir.resolve("bare"));
+      try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", config.toString());
+          AgentProcess bare = AgentProcess.start(bareDir, Map.of("CARETAKER_PORT", "0"), "serve")) {
         String url = "http://127.0.0.1:" + agent.awaitPort();
         post(
             url + "/api/v1/trading/events",
@@ -106,8 +108,10 @@ class DashboardsIT {
             scrape_configs:
               - job_name: caretaker
                 static_configs: [ { targets: ["127.0.0.1:%d"] } ]
+              - job_name: bare
+                static_configs: [ { targets: ["127.0.0.1:%d"] } ]
             """
-                .formatted(agent.awaitPort()));
+                .formatted(agent.awaitPort(), bare.awaitPort()));
         try (ExternalServer prom =
             ExternalServer.start(
                 promDir,
@@ -130,9 +134,40 @@ class DashboardsIT {
                         .isEmpty();
                   });
           checkDashboards(prom, "127.0.0.1:" + agent.awaitPort(), metricNames(url));
+          checkNoDataTexts(prom, "127.0.0.1:" + bare.awaitPort());
         }
       }
     }
+  }
+
+  /**
+   * An agent with the embedded default config (no Redis, no trading, no run yet): every panel that
+   * is empty there says why in words (its noValue), instead of Grafana's bare "No data".
+   */
+  private void checkNoDataTexts(ExternalServer prom, String instance) throws Exception {
+    List<String> problems = new ArrayList<>();
+    for (String name : DASHBOARDS) {
+      JsonNode dashboard = JSON.readTree(Path.of("dashboards", name + ".json").toFile());
+      for (JsonNode panel : dashboard.path("panels")) {
+        boolean empty = true;
+        for (JsonNode target : panel.path("targets")) {
+          String query =
+              target
+                  .path("expr")
+                  .asText()
+                  .replace("$job", "bare")
+                  .replace("$instance", instance)
+                  .replace("$__rate_interval", "30s");
+          empty &= result(prom, query).isEmpty();
+        }
+        if (empty
+            && panel.path("fieldConfig").path("defaults").path("noValue").asText().isEmpty()) {
+          problems.add(
+              name + ".json \"" + panel.path("title").asText() + "\": empty, no noValue text");
+        }
+      }
+    }
+    assertThat(problems).isEmpty();
   }
 
   private void checkDashboards(ExternalServer prom, String instance, Set<String> exported)

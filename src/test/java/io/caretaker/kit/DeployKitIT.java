@@ -41,6 +41,8 @@ class DeployKitIT {
     Path promtool = Tools.require("promtool", "prometheus");
     Files.copy(Path.of("deploy/prometheus.yml"), dir.resolve("prometheus.yml"));
     Files.copy(Path.of("alerts/caretaker.rules.yml"), dir.resolve("caretaker.rules.yml"));
+    Files.copy(
+        Path.of("alerts/caretaker-local.rules.yml"), dir.resolve("caretaker-local.rules.yml"));
     Tools.Result check =
         Tools.run(
             List.of(

@@ -67,8 +67,8 @@ class AlertRouterTest {
         """);
     List<Decision> first = router.route(fixture("firing-grouped"));
     assertThat(first)
-        .extracting(Decision::action)
-        .containsExactly(Optional.of("log-cleanup"), Optional.of("log-cleanup"));
+        .extracting(Decision::actions)
+        .containsExactly(List.of("log-cleanup"), List.of("log-cleanup"));
     assertThat(first.get(0).ref()).isEqualTo("HostDiskAlmostFull 16b84b6f4efd8af9");
 
     clock.advance(Duration.ofSeconds(3)); // Alertmanager's repeat_interval in the fixtures
@@ -81,8 +81,8 @@ class AlertRouterTest {
 
     clock.advance(Duration.ofMinutes(11)); // past the default 10m dedup window
     assertThat(router.route(fixture("firing-repeat")))
-        .extracting(Decision::action)
-        .containsOnly(Optional.of("log-cleanup"));
+        .extracting(Decision::actions)
+        .containsOnly(List.of("log-cleanup"));
     assertThat(registry.scrape().toString()).isNotEmpty();
   }
 
@@ -96,13 +96,13 @@ class AlertRouterTest {
           - { matchers: ['alertname=~"Host.*"', 'severity!="info"'], action: log-cleanup }
         """);
     assertThat(router.route(fixture("firing-grouped")))
-        .extracting(Decision::action)
-        .containsExactly(Optional.of("log-cleanup"), Optional.of("disk-report"));
+        .extracting(Decision::actions)
+        .containsExactly(List.of("log-cleanup"), List.of("disk-report"));
     assertThat(router.route(fixture("resolved-grouped")))
-        .extracting(Decision::ignored, Decision::action)
+        .extracting(Decision::ignored, Decision::actions)
         .containsExactly(
-            Tuple.tuple(Optional.of(Ignored.RESOLVED), Optional.empty()),
-            Tuple.tuple(Optional.empty(), Optional.of("disk-report")));
+            Tuple.tuple(Optional.of(Ignored.RESOLVED), List.of()),
+            Tuple.tuple(Optional.empty(), List.of("disk-report")));
   }
 
   @Test
@@ -149,8 +149,37 @@ class AlertRouterTest {
                     """
         {"alerts": [{"status": "firing", "labels": {"alertname": "A", "instance": "elsewhere:1"}}]}
         """)))
-        .extracting(Decision::action)
-        .containsExactly(Optional.of("log-cleanup"));
+        .extracting(Decision::actions)
+        .containsExactly(List.of("log-cleanup"));
+  }
+
+  /** What `rules export` writes for a level with several actions: remediate="a,b". */
+  @Test
+  void aRemediateLabelListingSeveralActionsRunsEachOrNoneWhenOneIsUnknown() throws Exception {
+    AlertRouter router =
+        router(
+            """
+        match_instance: false
+        routes: [ { matchers: ['remediate=~".+"'], action_from_label: remediate } ]
+        """);
+    assertThat(
+            router.route(
+                body(
+                    """
+        {"alerts": [
+          {"status": "firing", "fingerprint": "1", "labels": {"alertname": "A", "remediate": "log-cleanup,disk-report"}},
+          {"status": "firing", "fingerprint": "2", "labels": {"alertname": "B", "remediate": "log-cleanup, nosuch"}}]}
+        """)))
+        .extracting(Decision::actions, Decision::ignored, Decision::detail)
+        .containsExactly(
+            Tuple.tuple(
+                List.of("log-cleanup", "disk-report"),
+                Optional.empty(),
+                "routed by [remediate=~\".+\"]"),
+            Tuple.tuple(
+                List.of(),
+                Optional.of(Ignored.UNKNOWN_ACTION),
+                "label remediate=\"log-cleanup, nosuch\" names no configured action [nosuch]"));
   }
 
   @Test

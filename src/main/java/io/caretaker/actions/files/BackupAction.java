@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +145,34 @@ public final class BackupAction implements Action {
     } catch (IOException e) {
       log.warn("Cannot remove leftover temp archives in {}: {}", spec.dir(), e.toString());
     }
+  }
+
+  /**
+   * Sets the gauges from the newest archive already in {@code dir} (archives are only ever renamed
+   * into place once verified), or the last success to 0 when there is none: a restart neither hides
+   * an old backup nor makes a missing one look absent to the alert rules.
+   */
+  public void publishNewestArchive() {
+    Pattern archive =
+        Pattern.compile(Pattern.quote(name) + "-" + Stamped.STAMP_REGEX + "\\.tar\\.gz");
+    try (Stream<Path> files = Files.list(spec.dir())) {
+      Optional<Path> newest =
+          files
+              .filter(f -> archive.matcher(f.getFileName().toString()).matches())
+              .max(Comparator.comparing(f -> f.getFileName().toString()));
+      if (newest.isPresent()) {
+        lastSuccess
+            .labelValues(name)
+            .set(Files.getLastModifiedTime(newest.get()).toMillis() / 1000.0);
+        size.labelValues(name).set(Files.size(newest.get()));
+        return;
+      }
+    } catch (NoSuchFileException noDirYet) {
+      // no archive yet
+    } catch (IOException e) {
+      log.warn("Cannot read the archives in {}: {}", spec.dir(), e.toString());
+    }
+    lastSuccess.labelValues(name).set(0);
   }
 
   /** Keeps the newest {@code keep} archives of this action; returns how many went. */
