@@ -67,7 +67,7 @@ final class TarGz {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
               throws IOException {
-            tar.putArchiveEntry(new TarArchiveEntry(dir, name(dir), LinkOption.NOFOLLOW_LINKS));
+            tar.putArchiveEntry(entry(dir, name(dir)));
             tar.closeArchiveEntry();
             manifest.put(name(dir) + "/", new Entry(0, 0));
             return FileVisitResult.CONTINUE;
@@ -95,9 +95,22 @@ final class TarGz {
         });
   }
 
+  /**
+   * An entry with the file's mode, owner and modification time only: commons-compress would also
+   * write its creation time as a LIBARCHIVE.creationtime PAX header, which GNU tar warns about on
+   * every file of a restore, and access and change times, which no restore needs.
+   */
+  private static TarArchiveEntry entry(Path file, String name) throws IOException {
+    TarArchiveEntry entry = new TarArchiveEntry(file, name, LinkOption.NOFOLLOW_LINKS);
+    entry.setCreationTime(null);
+    entry.setLastAccessTime(null);
+    entry.setStatusChangeTime(null);
+    return entry;
+  }
+
   private static Entry copy(TarArchiveOutputStream tar, Path file, BasicFileAttributes attrs)
       throws IOException {
-    TarArchiveEntry entry = new TarArchiveEntry(file, name(file), LinkOption.NOFOLLOW_LINKS);
+    TarArchiveEntry entry = entry(file, name(file));
     entry.setSize(attrs.size());
     tar.putArchiveEntry(entry);
     CRC32 crc = new CRC32();
