@@ -7,7 +7,8 @@ cd "$(dirname "$0")"
 
 # program -> Debian package
 declare -A needs=([promtool]=prometheus [prometheus]=prometheus [redis-server]=redis-server
-  [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager)
+  [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager
+  [lintian]=lintian [dpkg-deb]=dpkg)
 
 missing=()
 for program in "${!needs[@]}"; do

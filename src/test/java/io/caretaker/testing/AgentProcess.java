@@ -51,6 +51,12 @@ public final class AgentProcess implements AutoCloseable {
                 "-jar",
                 jar().toString()));
     command.addAll(List.of(args));
+    return launch(dir, env, command);
+  }
+
+  /** Starts {@code command} (a launcher script, say) in {@code dir}, as {@link #start} does. */
+  public static AgentProcess launch(Path dir, Map<String, String> env, List<String> command)
+      throws IOException {
     Path out = Files.createTempFile(dir, "stdout", ".txt");
     Path err = Files.createTempFile(dir, "stderr", ".txt");
     ProcessBuilder builder =
