@@ -4,12 +4,14 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** What started a run: a rule, an Alertmanager alert, a schedule, or an operator. */
+/** What started a run: a rule, an Alertmanager alert, a schedule, a log size, or an operator. */
 public record Trigger(Type type, String ref) {
   public enum Type {
     RULE,
     ALERT,
     SCHEDULE,
+    /** A log over its rotation's max_size at a collection. */
+    SIZE,
     MANUAL;
 
     @JsonValue
@@ -33,6 +35,10 @@ public record Trigger(Type type, String ref) {
 
   public static Trigger schedule(String ref) {
     return new Trigger(Type.SCHEDULE, ref);
+  }
+
+  public static Trigger size(String ref) {
+    return new Trigger(Type.SIZE, ref);
   }
 
   public static Trigger manual(String ref) {

@@ -14,9 +14,9 @@ public final class HostCollectors {
   private HostCollectors() {}
 
   /**
-   * The collectors for {@code config}: host and JVM always, trading processes when configured,
-   * Redis and trading Redis when a Redis connection is given. Slow the first time (OSHI loads JNA),
-   * so call it off the event loop.
+   * The collectors for {@code config}: host and JVM always, live log sizes when a log-rotation
+   * action is configured, trading processes when configured, Redis and trading Redis when a Redis
+   * connection is given. Slow the first time (OSHI loads JNA), so call it off the event loop.
    */
   public static List<Collector> create(
       Config config, Optional<RedisConnection> redis, LabelCap cap, Clock clock) {
@@ -35,6 +35,10 @@ public final class HostCollectors {
                 new NetworkCollector(hardware, collect.excludeInterfaces()),
                 new SystemCollector(os),
                 new JvmCollector()));
+    LogFilesCollector logs = new LogFilesCollector(config.actions());
+    if (!logs.isEmpty()) {
+      collectors.add(logs);
+    }
     if (!config.trading().processes().isEmpty()) {
       collectors.add(new ProcessCollector(os, config.trading().processes()));
     }

@@ -30,7 +30,12 @@ public record ActionConfig(
           s.line(),
           "Missing required property; one of " + String.join(", ", ActionSpec.TYPES));
     }
-    Duration cooldown = s.duration("cooldown", DEFAULT_COOLDOWN, Duration.ZERO);
+    // A log rotation is due whenever its file is over max_size: a cooldown would let it grow on.
+    Duration cooldown =
+        s.duration(
+            "cooldown",
+            type.equals("log-rotation") ? Duration.ZERO : DEFAULT_COOLDOWN,
+            Duration.ZERO);
     Duration timeout = s.duration("timeout", DEFAULT_TIMEOUT, Duration.ofMillis(1));
     boolean dryRun = s.bool("dry_run", false);
     Optional<Budget> budget =

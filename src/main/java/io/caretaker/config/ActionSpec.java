@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -14,7 +15,14 @@ import java.util.regex.PatternSyntaxException;
 /** The settings of one action type (docs/configuration.md); paths are absolute after loading. */
 public sealed interface ActionSpec {
   List<String> TYPES =
-      List.of("jvm-gc", "redis-cleanup", "file-retention", "health-report", "backup", "command");
+      List.of(
+          "jvm-gc",
+          "redis-cleanup",
+          "file-retention",
+          "log-rotation",
+          "health-report",
+          "backup",
+          "command");
 
   /** Which JVMs to collect: this agent, a pid, local JVMs by main class, or a JMX URL. */
   sealed interface JvmTarget {
@@ -72,6 +80,45 @@ public sealed interface ActionSpec {
       int compressionLevel)
       implements ActionSpec {}
 
+  /** How a live log leaves its name: renamed (the writer reopens) or copied and cut. */
+  enum RotationMethod {
+    RENAME,
+    COPYTRUNCATE;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** How the writer of a renamed log is told to reopen it: a signal, or a command (no shell). */
+  sealed interface Reopen {
+    /**
+     * {@code signal} to the pid in {@code pidfile}, or to every process {@code process} matches.
+     */
+    record Signal(Optional<Path> pidfile, Optional<Pattern> process, String signal)
+        implements Reopen {}
+
+    record Command(List<String> argv) implements Reopen {}
+  }
+
+  /** The new empty live file after a rename, for writers that do not create their own. */
+  record Create(Optional<Integer> mode, Optional<String> owner, Optional<String> group) {}
+
+  record LogRotation(
+      List<Path> roots,
+      boolean allowSystemRoot,
+      List<String> include,
+      List<String> exclude,
+      Optional<Long> maxSize,
+      long minSize,
+      RotationMethod method,
+      Optional<Reopen> reopen,
+      Optional<Create> create,
+      int keep,
+      boolean compress,
+      int compressDelay)
+      implements ActionSpec {}
+
   record HealthReport(Path dir, int keep) implements ActionSpec {}
 
   record Backup(List<Path> sources, Path dir, int keep, boolean redisSnapshot)
@@ -97,6 +144,7 @@ public sealed interface ActionSpec {
               s.optionalBytes("max_total_bytes"),
               s.duration("active_grace", Duration.ofMinutes(10), Duration.ZERO),
               s.integer("compression_level", 6, 1, 9));
+      case "log-rotation" -> logRotation(s);
       case "health-report" ->
           new HealthReport(path(s.string("dir", "./reports")), s.integer("keep", 28, 1, 100_000));
       case "backup" ->
@@ -114,6 +162,73 @@ public sealed interface ActionSpec {
               s.optionalString("workdir").map(ActionSpec::path));
       default -> null;
     };
+  }
+
+  /** Signals a writer may be sent to reopen its log; never one that stops or kills it. */
+  List<String> REOPEN_SIGNALS = List.of("HUP", "USR1", "USR2");
+
+  // Long on purpose: the keys of one action type and the checks between them, in config order.
+  private static LogRotation logRotation(Section s) {
+    RotationMethod method =
+        RotationMethod.valueOf(
+            s.choice("method", "rename", List.of("rename", "copytruncate"))
+                .toUpperCase(Locale.ROOT));
+    Optional<Reopen> reopen = Optional.empty();
+    if (s.has("signal") && s.has("command")) {
+      s.problem("command", "Expecting signal or command, not both");
+    } else if (s.has("signal")) {
+      Section sig = s.section("signal");
+      Optional<Path> pidfile = sig.optionalString("pidfile").map(ActionSpec::path);
+      Optional<Pattern> process = sig.optionalRegex("process");
+      if (pidfile.isPresent() == sig.has("process")) {
+        sig.problem("pidfile", sig.line(), "Expecting exactly one of pidfile or process");
+      }
+      String name = sig.choice("signal", "HUP", REOPEN_SIGNALS);
+      sig.finish();
+      reopen = Optional.of(new Reopen.Signal(pidfile, process, name));
+    } else if (s.has("command")) {
+      reopen =
+          Optional.of(new Reopen.Command(nonEmpty(s, "command", s.strings("command", List.of()))));
+    }
+    Optional<Create> create =
+        s.optionalSection("create")
+            .map(
+                c -> {
+                  Optional<Integer> mode =
+                      c.optionalString("mode")
+                          .flatMap(
+                              m -> {
+                                if (!m.matches("0?[0-7]{3}")) {
+                                  c.problem(
+                                      "mode",
+                                      "Expecting an octal mode like 0640. Found: \"" + m + "\"");
+                                  return Optional.empty();
+                                }
+                                return Optional.of(Integer.parseInt(m, 8));
+                              });
+                  Create parsed =
+                      new Create(mode, c.optionalString("owner"), c.optionalString("group"));
+                  c.finish();
+                  return parsed;
+                });
+    if (method == RotationMethod.COPYTRUNCATE && (reopen.isPresent() || create.isPresent())) {
+      s.problem(
+          "method",
+          "copytruncate keeps the live file: signal, command and create apply to rename only");
+    }
+    return new LogRotation(
+        roots(s),
+        s.bool("allow_system_root", false),
+        patterns(s, "include", List.of("*.log")),
+        patterns(s, "exclude", List.of()),
+        s.optionalBytes("max_size"),
+        s.bytes("min_size", 1, 0),
+        method,
+        reopen,
+        create,
+        s.integer("keep", 7, 1, 100_000),
+        s.bool("compress", true),
+        s.integer("compress_delay", 1, 0, 100));
   }
 
   private static RedisCleanup redisCleanup(Section s) {

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * What a valid config names that is not there (yet): a file-retention root, a backup source, a
- * command's workdir. Not errors, since a directory may appear after the agent starts (a mount, a
- * first deployment), but the run fails until it does: {@code check-config} prints these and exits
- * 0, {@code serve} logs them once at start.
+ * What a valid config names that is not there (yet): a file-retention or log-rotation root, a
+ * backup source, a command's workdir. Not errors, since a directory may appear after the agent
+ * starts (a mount, a first deployment), but the run fails until it does: {@code check-config}
+ * prints these and exits 0, {@code serve} logs them once at start.
  */
 public final class ConfigWarnings {
   private ConfigWarnings() {}
@@ -22,6 +22,8 @@ public final class ConfigWarnings {
       String at = "actions." + a.name() + ".";
       if (a.spec() instanceof ActionSpec.FileRetention f) {
         missing(out, at + "roots", f.roots());
+      } else if (a.spec() instanceof ActionSpec.LogRotation r) {
+        missing(out, at + "roots", r.roots());
       } else if (a.spec() instanceof ActionSpec.Backup b) {
         missing(out, at + "sources", b.sources());
       } else if (a.spec() instanceof ActionSpec.Command c && c.workdir().isPresent()) {

@@ -10,10 +10,12 @@ import io.caretaker.actions.Redactor;
 import io.caretaker.actions.RunLog;
 import io.caretaker.actions.files.BackupAction;
 import io.caretaker.actions.files.FileRetentionAction;
+import io.caretaker.actions.files.LogRotationAction;
 import io.caretaker.actions.redis.RedisCleanupAction;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.redis.RedisConnection;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -50,8 +52,9 @@ public final class ActionTypes {
     Action create(String name, ActionSpec spec, Built p);
   }
 
-  /** The parts, and the backup gauges when a backup action is configured. */
-  private record Built(Parts parts, Optional<BackupGauges> backupGauges) {
+  /** The parts, and the metrics of the types that have their own, when configured. */
+  private record Built(
+      Parts parts, Optional<BackupGauges> backupGauges, Optional<RotationCounters> rotations) {
     Clock clock() {
       return parts.clock();
     }
@@ -87,6 +90,17 @@ public final class ActionTypes {
           files.removeLeftovers(); // a crash mid-compression leaves name.gz.tmp beside the original
           return files;
         });
+    TYPES.put(
+        "log-rotation",
+        (name, spec, p) ->
+            new LogRotationAction(
+                name,
+                (ActionSpec.LogRotation) spec,
+                p.clock(),
+                p.parts().dataDir(),
+                p.parts().redactor(),
+                p.rotations().orElseThrow().rotations(),
+                p.rotations().orElseThrow().bytesAtRisk()));
     TYPES.put(
         "health-report",
         (name, spec, p) ->
@@ -129,10 +143,15 @@ public final class ActionTypes {
   public static Map<String, Action> create(Map<String, ActionConfig> configs, Parts parts) {
     boolean backups =
         configs.values().stream().anyMatch(c -> c.spec() instanceof ActionSpec.Backup);
+    boolean rotations =
+        configs.values().stream().anyMatch(c -> c.spec() instanceof ActionSpec.LogRotation);
     Built built =
         new Built(
             parts,
-            backups ? Optional.of(BackupGauges.register(parts.registry())) : Optional.empty());
+            backups ? Optional.of(BackupGauges.register(parts.registry())) : Optional.empty(),
+            rotations
+                ? Optional.of(RotationCounters.register(parts.registry()))
+                : Optional.empty());
     Map<String, Action> actions = new LinkedHashMap<>();
     configs.forEach(
         (name, config) ->
@@ -144,6 +163,26 @@ public final class ActionTypes {
     return ctx -> {
       throw new ActionFailure("the " + type + " action needs the redis section", Map.of());
     };
+  }
+
+  /** The log-rotation action type's own metrics, shared by every log-rotation action. */
+  private record RotationCounters(Counter rotations, Counter bytesAtRisk) {
+    static RotationCounters register(PrometheusRegistry registry) {
+      return new RotationCounters(
+          Counter.builder()
+              .name("caretaker_log_rotations_total")
+              .help("Live logs rotated, by log-rotation action (set) and method.")
+              .labelNames("set", "method")
+              .register(registry),
+          Counter.builder()
+              .name("caretaker_log_rotation_bytes_at_risk_total")
+              .help(
+                  "Bytes a copytruncate fallback (no collapse-range on the filesystem) may have"
+                      + " lost: appended between its last copy and the truncate.")
+              .unit(Unit.BYTES)
+              .labelNames("set")
+              .register(registry));
+    }
   }
 
   /** The backup action type's own metrics, shared by every backup action. */

@@ -26,6 +26,7 @@ import io.caretaker.triggers.AlertTrigger;
 import io.caretaker.triggers.InstanceIdentity;
 import io.caretaker.triggers.RuleTrigger;
 import io.caretaker.triggers.Scheduler;
+import io.caretaker.triggers.SizeTrigger;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -134,6 +135,7 @@ public final class Daemon implements AutoCloseable {
         new RuleTrigger(
             new RuleEngine(config.rules()), new RuleMetrics(registry, config.rules()), executor);
     loop.addListener(rules::evaluate);
+    loop.addListener(new SizeTrigger(config.actions(), executor)::check);
     scheduler =
         new Scheduler(
             config.schedules(),

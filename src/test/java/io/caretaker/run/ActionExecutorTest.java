@@ -268,7 +268,8 @@ class ActionExecutorTest {
                 .filter(m -> m.getMetadata().getName().equals("caretaker_action_runs"))
                 .flatMap(m -> m.getDataPoints().stream())
                 .count())
-        .isEqualTo(4 * 4);
+        .as("every trigger type times every outcome")
+        .isEqualTo(5 * 4);
   }
 
   private double counter(String name, String action) {

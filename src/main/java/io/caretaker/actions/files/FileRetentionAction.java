@@ -5,7 +5,6 @@ import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.actions.Figure;
 import io.caretaker.config.ActionSpec;
-import io.caretaker.config.PathFence;
 import io.caretaker.config.Units;
 import io.caretaker.store.Background;
 import io.caretaker.store.FileErrors;
@@ -142,24 +141,8 @@ public final class FileRetentionAction implements Action {
     }
   }
 
-  /**
-   * The real path of a root, fenced again on every run (a link may have changed since the config
-   * was checked): refused when it is, holds or sits in a system directory (unless allowed), or
-   * overlaps the agent's data directory, or is not a directory.
-   */
   private Path resolveRoot(Path configured) throws IOException {
-    Path real = configured.toRealPath();
-    Optional<String> system = PathFence.systemDirectory(real);
-    if (system.isPresent() && (!spec.allowSystemRoot() || real.getParent() == null)) {
-      throw new IOException("resolves to " + real + ", which " + system.get() + "; refused");
-    }
-    if (PathFence.overlap(real, PathFence.real(dataDir))) {
-      throw new IOException("resolves to " + real + ", which overlaps agent.data_dir; refused");
-    }
-    if (!Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IOException("not a directory");
-    }
-    return real;
+    return FencedRoot.resolve(configured, spec.allowSystemRoot(), dataDir);
   }
 
   private void runRoot(Path root, boolean dryRun, Tally tally) throws IOException {
@@ -265,16 +248,8 @@ public final class FileRetentionAction implements Action {
     }
   }
 
-  /** Just before a change: still the file the walk saw (same inode), still inside the root. */
   private static void checkSameFileInside(Path root, Found f) throws IOException {
-    Path real = f.path().toRealPath();
-    BasicFileAttributes now =
-        Files.readAttributes(f.path(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    if (!real.startsWith(root)
-        || !now.isRegularFile()
-        || (f.key() != null && !f.key().equals(now.fileKey()))) {
-      throw new IOException("changed since it was listed (moved or replaced); left alone");
-    }
+    FencedRoot.checkSameFileInside(root, f.path(), f.key());
   }
 
   /** Matching regular files under the root, never through a symlink; removes stale temp files. */
