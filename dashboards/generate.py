@@ -134,6 +134,14 @@ CARETAKER = [
     panel("Files compressed and deleted", "Files handled by file-retention per interval.", "short",
           [t(f"sum by (action) (increase(caretaker_files_compressed_total{{{SEL}}}[{RATE}]))", "{{action}} compressed"),
            t(f"sum by (action) (increase(caretaker_files_deleted_total{{{SEL}}}[{RATE}]))", "{{action}} deleted")]),
+    panel("Live log sizes", "Size of each live log of a log-rotation action, every cycle; a "
+          "sawtooth means rotation keeps up.", "bytes",
+          [t(f"caretaker_log_file_bytes{{{SEL}}}", "{{file}}")], no_data="no log-rotation action configured"),
+    panel("Log rotations", "Live logs rotated per interval, by set and method; bytes a "
+          "copytruncate fallback may have lost.", "short",
+          [t(f"sum by (set, method) (increase(caretaker_log_rotations_total{{{SEL}}}[{RATE}]))", "{{set}} {{method}}"),
+           t(f"sum by (set) (increase(caretaker_log_rotation_at_risk_bytes_total{{{SEL}}}[{RATE}]))", "{{set}} bytes at risk")],
+          no_data="no log-rotation action configured"),
     panel("Redis keys deleted", "Keys removed by redis-cleanup per interval.", "short",
           [t(f"sum by (action) (increase(caretaker_redis_keys_deleted_total{{{SEL}}}[{RATE}]))", "{{action}}")], no_data="no redis-cleanup action configured"),
     panel("Backup age", "Time since each backup action's last verified archive.", "s",

@@ -6,9 +6,12 @@ import io.caretaker.config.LogFileSet;
 import io.caretaker.metrics.Family;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +28,9 @@ public final class LogFilesCollector implements Collector {
 
   private final List<Set> sets = new ArrayList<>();
 
+  /** Each root's mount point, found once: the growth alert joins it with the filesystem's room. */
+  private final Map<Path, String> mountPoints = new HashMap<>();
+
   public LogFilesCollector(Map<String, ActionConfig> actions) {
     actions.forEach(
         (name, a) -> {
@@ -39,6 +45,20 @@ public final class LogFilesCollector implements Collector {
     return sets.isEmpty();
   }
 
+  /** The highest directory above {@code dir} on the same filesystem: where it is mounted. */
+  private static String mountPoint(Path dir) {
+    try {
+      FileStore store = Files.getFileStore(dir);
+      Path p = dir;
+      while (p.getParent() != null && Files.getFileStore(p.getParent()).equals(store)) {
+        p = p.getParent();
+      }
+      return p.toString();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   @Override
   public String name() {
     return "log_files";
@@ -51,12 +71,19 @@ public final class LogFilesCollector implements Collector {
             "caretaker_log_file_bytes",
             "Size of each live log of a log-rotation action (set), sampled every cycle.",
             "set",
-            "file");
+            "file",
+            "mountpoint");
     for (Set s : sets) {
       List<LogFileSet.Live> live = new ArrayList<>();
+      Map<Path, String> mountOf = new HashMap<>();
       for (Path root : s.spec().roots()) {
         try {
-          live.addAll(s.files().list(root.toRealPath()));
+          Path real = root.toRealPath();
+          String mount = mountPoints.computeIfAbsent(real, LogFilesCollector::mountPoint);
+          for (LogFileSet.Live l : s.files().list(real)) {
+            live.add(l);
+            mountOf.put(l.path(), mount);
+          }
         } catch (IOException e) {
           // a missing root: the action's run says so
         }
@@ -64,7 +91,7 @@ public final class LogFilesCollector implements Collector {
       live.stream()
           .sorted(Comparator.comparingLong(LogFileSet.Live::size).reversed())
           .limit(MAX_FILES)
-          .forEach(l -> bytes.add(l.size(), s.name(), l.path().toString()));
+          .forEach(l -> bytes.add(l.size(), s.name(), l.path().toString(), mountOf.get(l.path())));
     }
     return List.of(bytes.toSnapshot());
   }

@@ -175,7 +175,7 @@ public final class ActionTypes {
               .labelNames("set", "method")
               .register(registry),
           Counter.builder()
-              .name("caretaker_log_rotation_bytes_at_risk_total")
+              .name("caretaker_log_rotation_at_risk_bytes")
               .help(
                   "Bytes a copytruncate fallback (no collapse-range on the filesystem) may have"
                       + " lost: appended between its last copy and the truncate.")

@@ -73,6 +73,7 @@ class DashboardsIT {
             cache-cleanup: { type: redis-cleanup, patterns: ["cache:*"] }
             gc: { type: jvm-gc }
             log-cleanup: { type: file-retention, roots: [%s], delete_after: 7d }
+            app-logs: { type: log-rotation, roots: [%6$s] }
           schedules:
             - { id: nightly, action: backup, cron: "0 3 * * *" }
           """
@@ -81,7 +82,9 @@ class DashboardsIT {
                       redis.uri(),
                       sources,
                       dir.resolve("backups"),
-                      Files.createDirectories(dir.resolve("logs"))));
+                      Files.createDirectories(dir.resolve("logs")),
+                      Files.createDirectories(dir.resolve("live-logs"))));
+      Files.writeString(dir.resolve("live-logs/app.log"), "started\n");
       Path bareDir = Files.createDirectories(dir.resolve("bare"));
       try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", config.toString());
           AgentProcess bare = AgentProcess.start(bareDir, Map.of("CARETAKER_PORT", "0"), "serve")) {
@@ -94,6 +97,9 @@ class DashboardsIT {
             {"type":"order","status":"sideways","side":"buy","venue":"XNAS"}
             """);
         post(url + "/api/v1/actions/backup/run?wait=true", "");
+        Files.writeString(dir.resolve("live-logs/app.log"), "started\n");
+        post(url + "/api/v1/actions/app-logs/run?wait=true", "");
+        Files.writeString(dir.resolve("live-logs/app.log"), "again\n");
         post(
             url + "/api/v1/alertmanager",
             Files.readString(

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,10 +54,10 @@ class LogRotationIT {
           .untilAsserted(
               () ->
                   assertThat(get(port, "/metrics"))
-                      .contains(
-                          "caretaker_log_file_bytes{file=\""
-                              + log
-                              + "\",set=\"router-logs\"} 6.0"));
+                      .containsPattern(
+                          "caretaker_log_file_bytes\\{file=\""
+                              + Pattern.quote(log.toString())
+                              + "\",mountpoint=\"/[^\"]*\",set=\"router-logs\"} 6.0"));
       Files.writeString(log, "x".repeat(20 * 1024) + "\n");
       await()
           .untilAsserted(

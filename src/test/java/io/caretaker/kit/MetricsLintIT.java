@@ -73,6 +73,7 @@ class MetricsLintIT {
             backup: { type: backup, sources: [%4$s], dir: %1$s/backups, redis_snapshot: true,
                       cooldown: 0s }
             hello: { type: command, argv: ["/bin/true"], cooldown: 0s }
+            rotate: { type: log-rotation, roots: [%4$s], max_size: 1GiB }
           schedules:
             - { id: nightly, action: backup, cron: "0 3 * * *" }
           alertmanager:
@@ -88,12 +89,14 @@ class MetricsLintIT {
             {"type":"order","status":"filled","side":"buy","venue":"XNAS","latency_ms":1.5}
             {"type":"order","status":"sideways","side":"buy","venue":"XNAS"}
             """);
-        for (String action : List.of("gc", "cache-cleanup", "log-cleanup", "report", "backup")) {
+        for (String action :
+            List.of("gc", "cache-cleanup", "log-cleanup", "report", "backup", "rotate")) {
           HttpResponse<String> run =
               send(url + "/api/v1/actions/" + action + "/run?wait=true", "POST", "");
           assertThat(run.body()).as(action).contains("\"outcome\":\"success\"");
         }
         send(url + "/api/v1/actions/hello/run?wait=true&dry_run=true", "POST", "");
+        Files.writeString(logs.resolve("app.log"), "after the rotation\n");
         send(
             url + "/api/v1/alertmanager",
             "POST",
@@ -103,7 +106,10 @@ class MetricsLintIT {
             .untilAsserted(
                 () ->
                     assertThat(send(url + "/metrics", "GET", "").body())
-                        .contains("trading_orders_total", "trading_heartbeat_age_seconds"));
+                        .contains(
+                            "trading_orders_total",
+                            "trading_heartbeat_age_seconds",
+                            "caretaker_log_file_bytes{"));
 
         String metrics = send(url + "/metrics", "GET", "").body();
         assertThat(metrics)
@@ -111,7 +117,9 @@ class MetricsLintIT {
                 "caretaker_redis_up 1",
                 "caretaker_backup_size_bytes",
                 "caretaker_redis_keys_deleted_total",
-                "caretaker_alerts_received_total");
+                "caretaker_alerts_received_total",
+                "caretaker_log_file_bytes",
+                "caretaker_log_rotations_total");
         Tools.Result lint = Tools.run(List.of(promtool.toString(), "check", "metrics"), metrics);
         assertThat(lint.output()).as("promtool check metrics").isEmpty();
         assertThat(lint.exitCode()).isZero();
