@@ -23,10 +23,12 @@ source bench/lib.sh
 repo=$PWD
 
 mkdir -p "$work/typed" "$work/bare"
+# A private copy of the jar: a rebuild during the run must not pull classes from under the agents.
+cp target/caretaker.jar "$work/caretaker.jar"
 # The same default config for both (data in ./caretaker-data); only the port differs.
-(cd "$work/typed" && CARETAKER_PORT=$TYPED_PORT exec "$repo/bin/caretaker" serve) 2>"$work/typed.log" &
+(cd "$work/typed" && CARETAKER_JAR=$work/caretaker.jar CARETAKER_PORT=$TYPED_PORT exec "$repo/bin/caretaker" serve) 2>"$work/typed.log" &
 pids+=($!); typed_pid=$!
-(cd "$work/bare" && CARETAKER_PORT=$BARE_PORT exec java -jar "$repo/target/caretaker.jar" serve) 2>"$work/bare.log" &
+(cd "$work/bare" && CARETAKER_PORT=$BARE_PORT exec java -jar "$work/caretaker.jar" serve) 2>"$work/bare.log" &
 pids+=($!); bare_pid=$!
 prometheus-node-exporter --web.listen-address=127.0.0.1:$NE_PORT >"$work/ne.log" 2>&1 &
 pids+=($!); ne_pid=$!

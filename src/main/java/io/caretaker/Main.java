@@ -33,7 +33,14 @@ import picocli.CommandLine.HelpCommand;
 public final class Main {
   /** Exit codes of every command are picocli's: 0 ok, 1 failure, 2 usage or configuration error. */
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code;
+    try {
+      code = run(args);
+    } catch (Throwable t) { // an Error past picocli: still exit, or the server's threads live on
+      t.printStackTrace();
+      code = CommandLine.ExitCode.SOFTWARE;
+    }
+    System.exit(code);
   }
 
   static int run(String... args) {
