@@ -3,10 +3,12 @@ package io.caretaker.rules;
 import io.caretaker.metrics.Series;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The health score, 0-100, shared by {@code caretaker_health_score} and health reports:
@@ -39,6 +41,8 @@ public final class HealthScore {
   }
 
   public record Check(String name, Status status, String detail) {}
+
+  private static final String LOG_BYTES = "caretaker_log_file_bytes";
 
   public record Result(int score, List<Check> checks) {}
 
@@ -84,6 +88,30 @@ public final class HealthScore {
               : status == Status.WARN ? RESOURCE_WARN_PENALTY : 0;
       checks.add(new Check(resource, status, String.format("%.1f%% used", v * 100)));
     }
+    logChecks(Series.index(metrics, Set.of(LOG_BYTES)).getOrDefault(LOG_BYTES, List.of()), checks);
     return new Result(Math.max(0, 100 - penalty), checks);
+  }
+
+  /**
+   * One line per log-rotation set, for the report's reader: how many live logs, and the largest.
+   * Informational (PASS, no penalty): the growth alert and the rotation's own runs judge them.
+   */
+  private static void logChecks(List<Series> sizes, List<Check> checks) {
+    Map<String, List<Series>> bySet = new TreeMap<>();
+    sizes.forEach(s -> bySet.computeIfAbsent(s.labels().get("set"), k -> new ArrayList<>()).add(s));
+    bySet.forEach(
+        (set, files) -> {
+          Series largest =
+              files.stream().max(Comparator.comparingDouble(Series::value)).orElseThrow();
+          checks.add(
+              new Check(
+                  "live logs " + set,
+                  Status.PASS,
+                  String.format(
+                      "%d live, largest %s at %.1f MiB",
+                      files.size(),
+                      largest.labels().get("file"),
+                      largest.value() / (1024 * 1024))));
+        });
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.caretaker.config.ActionSpec;
 import io.caretaker.config.Config;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.testing.Tools;
@@ -30,7 +31,16 @@ class DeployKitIT {
     assertThat(c.redis()).isPresent();
     assertThat(c.actions().keySet())
         .contains(
-            "jvm-gc", "cache-cleanup", "log-cleanup", "health-report", "backup", "restart-feed");
+            "jvm-gc",
+            "cache-cleanup",
+            "log-cleanup",
+            "router-logs",
+            "health-report",
+            "backup",
+            "restart-feed");
+    assertThat(c.actions().values().stream().map(a -> a.type()).distinct())
+        .as("every action type has an example")
+        .containsExactlyInAnyOrderElementsOf(ActionSpec.TYPES);
     assertThat(c.schedules()).isNotEmpty();
     assertThat(c.alertmanager().routes()).isNotEmpty();
     assertThat(c.maintenance().windows()).isNotEmpty();

@@ -48,4 +48,20 @@ class HealthScoreTest {
     assertThat(HealthScore.compute(many, MetricSnapshots.of()).score()).isZero();
     assertThat(HealthScore.compute(List.of(), MetricSnapshots.of()).score()).isEqualTo(100);
   }
+
+  @Test
+  void liveLogsAreOneInformationalLinePerSet() {
+    MetricSnapshots logs =
+        new MetricSnapshots(
+            Family.gauge("caretaker_log_file_bytes", "t", "set", "file", "mountpoint")
+                .add(3 * 1024 * 1024, "router", "/var/log/router.log", "/")
+                .add(1024, "router", "/var/log/fix.log", "/")
+                .toSnapshot());
+    HealthScore.Result r = HealthScore.compute(List.of(), logs);
+    assertThat(r.score()).isEqualTo(100);
+    assertThat(r.checks())
+        .containsExactly(
+            new HealthScore.Check(
+                "live logs router", Status.PASS, "2 live, largest /var/log/router.log at 3.0 MiB"));
+  }
 }
