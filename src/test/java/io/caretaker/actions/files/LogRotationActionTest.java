@@ -248,6 +248,37 @@ class LogRotationActionTest {
     assertThat(names()).containsExactly("link.log");
   }
 
+  /** tmpfs has no collapse-range: copy-then-truncate, with what may be lost measured and said. */
+  @Test
+  void withoutCollapseRangeCopytruncateReportsTheBytesAtRisk() throws Exception {
+    Path logs = root();
+    Process mount =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", logs.toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assumeThat(mount.waitFor()).as("mount a tmpfs (root needed): " + said).isZero();
+    try {
+      Path log = startWriter(false);
+      clock.advance(Duration.ofSeconds(1));
+      Map<String, Object> r = run(action("method: copytruncate, compress: false"));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> entry = ((List<Map<String, Object>>) r.get("rotated")).get(0);
+      assertThat(entry).containsEntry("how", "copy-then-truncate").containsKey("bytes_at_risk");
+      assertThat(r.get("bytes_at_risk")).isEqualTo(entry.get("bytes_at_risk"));
+      assertThat(atRisk.labelValues("logs").get())
+          .isEqualTo(((Number) entry.get("bytes_at_risk")).doubleValue());
+      long written = stopWriter(log);
+      List<String> lines = everything(log).lines().toList();
+      long lost = written - lines.size();
+      assertThat(lost)
+          .as("lines lost are within the bytes reported at risk (lines of at most 8 bytes)")
+          .isBetween(0L, ((Number) entry.get("bytes_at_risk")).longValue());
+    } finally {
+      new ProcessBuilder("umount", "-l", logs.toString()).start().waitFor();
+    }
+  }
+
   /** kill -9 between the copy and the collapse: the next run finishes it, nothing twice. */
   @Test
   void anInterruptedCopytruncateIsFinishedByTheNextRun() throws Exception {
