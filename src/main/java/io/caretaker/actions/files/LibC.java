@@ -6,6 +6,7 @@ import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The libc calls the log rotation needs, through JNA (which OSHI already brings): fallocate's
@@ -23,11 +24,31 @@ final class LibC {
     int close(int fd) throws LastErrorException;
 
     int kill(int pid, int signal) throws LastErrorException;
+
+    int flock(int fd, int operation) throws LastErrorException;
+  }
+
+  /** An flock(2) held on a file until closed (closing other descriptors does not release it). */
+  static final class Lock implements AutoCloseable {
+    private final int fd;
+
+    private Lock(int fd) {
+      this.fd = fd;
+    }
+
+    @Override
+    public void close() {
+      API.close(fd);
+    }
   }
 
   private static final int O_WRONLY = 01;
   private static final int O_NOFOLLOW = 0400000;
   private static final int O_CLOEXEC = 02000000;
+  private static final int O_RDONLY = 0;
+  private static final int LOCK_EX = 2;
+  private static final int LOCK_NB = 4;
+  private static final int EWOULDBLOCK = 11;
   private static final int FALLOC_FL_COLLAPSE_RANGE = 0x08;
   private static final int EINVAL = 22;
   private static final int EOPNOTSUPP = 95;
@@ -64,6 +85,29 @@ final class LibC {
       throw new IOException(file + ": collapse failed (errno " + e.getErrorCode() + ")");
     } finally {
       API.close(fd);
+    }
+  }
+
+  /**
+   * An exclusive flock on {@code file}, or empty when another holder has it (another agent, or
+   * another action of this one: flock is per open file, not per process).
+   */
+  static Optional<Lock> tryLock(Path file) throws IOException {
+    int fd;
+    try {
+      fd = API.open(file.toString(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    } catch (LastErrorException e) {
+      throw new IOException(file + ": open failed (errno " + e.getErrorCode() + ")");
+    }
+    try {
+      API.flock(fd, LOCK_EX | LOCK_NB);
+      return Optional.of(new Lock(fd));
+    } catch (LastErrorException e) {
+      API.close(fd);
+      if (e.getErrorCode() == EWOULDBLOCK) {
+        return Optional.empty();
+      }
+      throw new IOException(file + ": flock failed (errno " + e.getErrorCode() + ")");
     }
   }
 

@@ -31,6 +31,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -170,7 +171,16 @@ public final class LogRotationAction implements Action {
         return;
       }
       FencedRoot.checkSameFileInside(root, live.path(), live.key());
-      rotate(live.path(), ctx, entry, tally);
+      // An flock on the live file: a second agent, or a second action of this one, that reaches
+      // the same file skips it instead of rotating (or collapsing) it twice.
+      Optional<LibC.Lock> lock = LibC.tryLock(live.path());
+      if (lock.isEmpty()) {
+        entry.put("skipped", "another rotation holds it");
+        return;
+      }
+      try (LibC.Lock held = lock.get()) {
+        rotate(live.path(), ctx, entry, tally);
+      }
       compressAndPrune(live.path(), tally);
     } catch (NoSuchFileException gone) {
       entry.put("skipped", "gone before it could be rotated");

@@ -248,6 +248,35 @@ class LogRotationActionTest {
     assertThat(names()).containsExactly("link.log");
   }
 
+  /** Another agent (here flock(1)) rotating the same file: this run leaves it alone. */
+  @Test
+  void aLogAnotherRotationHoldsIsSkipped() throws Exception {
+    Path log = Files.writeString(root().resolve("app.log"), "a\n");
+    Process other =
+        new ProcessBuilder("flock", "--exclusive", "--no-fork", log.toString(), "sleep", "60")
+            .start();
+    try {
+      await()
+          .until(
+              () ->
+                  !LibC.tryLock(log)
+                      .map(
+                          l -> {
+                            l.close();
+                            return true;
+                          })
+                      .orElse(false));
+      Map<String, Object> r = run(action("keep: 3"));
+      assertThat(r.get("rotated").toString()).contains("another rotation holds it");
+      assertThat(names()).containsExactly("app.log");
+    } finally {
+      other.destroyForcibly().waitFor();
+    }
+    assertThat(((List<?>) run(action("keep: 3")).get("rotated")).toString())
+        .doesNotContain("another rotation holds it")
+        .contains("rotated_to");
+  }
+
   /** tmpfs has no collapse-range: copy-then-truncate, with what may be lost measured and said. */
   @Test
   void withoutCollapseRangeCopytruncateReportsTheBytesAtRisk() throws Exception {
