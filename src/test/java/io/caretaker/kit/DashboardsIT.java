@@ -9,9 +9,6 @@ import io.caretaker.testing.AgentProcess;
 import io.caretaker.testing.ExternalServer;
 import io.caretaker.testing.RedisServer;
 import io.caretaker.testing.Tools;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -49,7 +46,7 @@ class DashboardsIT {
   void everyPanelQueryReturnsDataFromARealPrometheus() throws Exception {
     Path prometheus = Tools.require("prometheus", "prometheus");
     try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
-      seedTrading(redis);
+      redis.seedTrading();
       Path sources = Files.createDirectories(dir.resolve("config"));
       Files.writeString(sources.resolve("a.yml"), "x: 1\n");
       Path config =
@@ -250,20 +247,5 @@ class DashboardsIT {
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.discarding());
-  }
-
-  private static void seedTrading(RedisServer redis) {
-    RedisClient client = RedisClient.create(redis.uri());
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      RedisCommands<String, String> r = c.sync();
-      long now = System.currentTimeMillis();
-      r.hset("trading:pnl", Map.of("day", "1234.5", "week", "-200"));
-      r.set("heartbeat:feed", Long.toString(now / 1000));
-      r.set("md:last:ES", Long.toString(now));
-      r.sadd("positions:open", "a", "b", "c");
-      r.set("cache:1", "x");
-    } finally {
-      client.shutdown();
-    }
   }
 }

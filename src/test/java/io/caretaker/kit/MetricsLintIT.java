@@ -6,9 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.caretaker.testing.AgentProcess;
 import io.caretaker.testing.RedisServer;
 import io.caretaker.testing.Tools;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +41,7 @@ class MetricsLintIT {
   void promtoolFindsNothingInTheOutputOfAnAgentThatDidEverything() throws Exception {
     Path promtool = Tools.require("promtool", "prometheus");
     try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
-      seed(redis);
+      redis.seedTrading();
       Path logs = Files.createDirectories(dir.resolve("logs"));
       Files.writeString(logs.resolve("app.log"), "line\n");
       Path config =
@@ -124,22 +120,6 @@ class MetricsLintIT {
         assertThat(lint.output()).as("promtool check metrics").isEmpty();
         assertThat(lint.exitCode()).isZero();
       }
-    }
-  }
-
-  private static void seed(RedisServer redis) {
-    RedisClient client = RedisClient.create(redis.uri());
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      RedisCommands<String, String> r = c.sync();
-      long now = System.currentTimeMillis();
-      r.hset("trading:pnl", Map.of("day", "1234.5", "week", "-200"));
-      r.set("heartbeat:feed", Long.toString(now / 1000));
-      r.set("md:last:ES", Long.toString(now));
-      r.sadd("positions:open", "a", "b");
-      r.set("cache:1", "x");
-      r.xadd("orders:events", Map.of("type", "order", "status", "filled", "venue", "XNAS"));
-    } finally {
-      client.shutdown();
     }
   }
 }

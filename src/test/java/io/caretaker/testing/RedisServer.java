@@ -2,6 +2,9 @@ package io.caretaker.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -11,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -73,6 +77,26 @@ public final class RedisServer implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /**
+   * A trading system's keys, as the kit tests' configs read them: a PnL hash, a heartbeat, a
+   * market-data tick, an open-positions set, a cache key and one order event on a stream.
+   */
+  public void seedTrading() {
+    RedisClient client = RedisClient.create(uri());
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      RedisCommands<String, String> r = c.sync();
+      long now = System.currentTimeMillis();
+      r.hset("trading:pnl", Map.of("day", "1234.5", "week", "-200"));
+      r.set("heartbeat:feed", Long.toString(now / 1000));
+      r.set("md:last:ES", Long.toString(now));
+      r.sadd("positions:open", "a", "b", "c");
+      r.set("cache:1", "x");
+      r.xadd("orders:events", Map.of("type", "order", "status", "filled", "venue", "XNAS"));
+    } finally {
+      client.shutdown();
+    }
   }
 
   /** True once the server answers PING with PONG (a bound port alone may still be loading). */
