@@ -239,7 +239,7 @@ class LogRotationActionTest {
   }
 
   @Test
-  void aSymlinkedLogIsNotFollowedAndAVanishedOneIsNoError() throws Exception {
+  void aSymlinkedLogIsNeitherFollowedNorRotated() throws Exception {
     Path outside = Files.writeString(dir.resolve("outside.log"), "secret\n");
     Files.createSymbolicLink(root().resolve("link.log"), outside);
     Map<String, Object> r = run(action("keep: 3"));
