@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 # program -> Debian package
 declare -A needs=([promtool]=prometheus [prometheus]=prometheus [redis-server]=redis-server
   [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager
-  [lintian]=lintian [dpkg-deb]=dpkg)
+  [lintian]=lintian [dpkg-deb]=dpkg [initdb]=postgresql [pg_ctl]=postgresql [logrotate]=logrotate)
 
 missing=()
 for program in "${!needs[@]}"; do

@@ -10,11 +10,12 @@ import sys
 written = int(sys.argv[1])
 seen = bytearray(written)
 duplicated = damaged = 0
-data = b""
+parts = []
 for name in sys.argv[2:]:
     opener = gzip.open if name.endswith(".gz") else open
     with opener(name, "rb") as f:
-        data += f.read()
+        parts.append(f.read())
+data = b"".join(parts)
 for line in data.split(b"\n"):
     if not line:
         continue

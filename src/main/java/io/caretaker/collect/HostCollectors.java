@@ -2,6 +2,7 @@ package io.caretaker.collect;
 
 import io.caretaker.config.Config;
 import io.caretaker.metrics.LabelCap;
+import io.caretaker.postgres.PostgresConnection;
 import io.caretaker.redis.RedisConnection;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -19,7 +20,11 @@ public final class HostCollectors {
    * connection is given. Slow the first time (OSHI loads JNA), so call it off the event loop.
    */
   public static List<Collector> create(
-      Config config, Optional<RedisConnection> redis, LabelCap cap, Clock clock) {
+      Config config,
+      Optional<RedisConnection> redis,
+      List<PostgresConnection> postgres,
+      LabelCap cap,
+      Clock clock) {
     SystemInfo system = new SystemInfo();
     var hardware = system.getHardware();
     var os = system.getOperatingSystem();
@@ -39,6 +44,7 @@ public final class HostCollectors {
     if (!logs.isEmpty()) {
       collectors.add(logs);
     }
+    config.postgres().ifPresent(p -> collectors.add(new PostgresCollector(p, postgres, clock)));
     if (!config.trading().processes().isEmpty()) {
       collectors.add(new ProcessCollector(os, config.trading().processes()));
     }

@@ -18,6 +18,7 @@ public record Config(
     CollectConfig collect,
     LoggingConfig logging,
     Optional<RedisConfig> redis,
+    Optional<PostgresConfig> postgres,
     TradingConfig trading,
     List<RuleConfig> rules,
     Map<String, ActionConfig> actions,
@@ -31,6 +32,7 @@ public record Config(
     CollectConfig collect = CollectConfig.read(root.section("collect"));
     LoggingConfig logging = LoggingConfig.read(root.section("logging"));
     Optional<RedisConfig> redis = root.optionalSection("redis").map(RedisConfig::read);
+    Optional<PostgresConfig> postgres = root.optionalSection("postgres").map(PostgresConfig::read);
     TradingConfig trading = TradingConfig.read(root.section("trading"));
     if (trading.usesRedis() && redis.isEmpty()) {
       root.problem("trading", "Reads Redis keys or a stream, but no redis section is configured");
@@ -68,6 +70,7 @@ public record Config(
         collect,
         logging,
         redis,
+        postgres,
         trading,
         rules,
         Map.copyOf(actions),
@@ -77,8 +80,8 @@ public record Config(
   }
 
   /**
-   * The secrets this config holds (bearer tokens, the Redis password), which no output kept in a
-   * run record may show.
+   * The secrets this config holds (bearer tokens, the Redis and PostgreSQL passwords), which no
+   * output kept in a run record may show.
    */
   public List<String> secrets() {
     List<String> secrets = new ArrayList<>(server.tokens());
@@ -92,6 +95,7 @@ public record Config(
                 secrets.add(userInfo.substring(colon + 1));
               }
             });
+    postgres.ifPresent(p -> p.databases().forEach(d -> d.password().ifPresent(secrets::add)));
     return List.copyOf(secrets);
   }
 

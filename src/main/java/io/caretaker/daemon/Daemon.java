@@ -11,6 +11,7 @@ import io.caretaker.config.Version;
 import io.caretaker.http.AgentParts;
 import io.caretaker.http.HttpVerticle;
 import io.caretaker.metrics.LabelCap;
+import io.caretaker.postgres.PostgresConnection;
 import io.caretaker.redis.RedisConnection;
 import io.caretaker.rules.HealthScore;
 import io.caretaker.rules.RuleEngine;
@@ -68,6 +69,7 @@ public final class Daemon implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final LabelCap labelCap;
   private final Optional<RedisConnection> redis;
+  private final List<PostgresConnection> postgres;
 
   /** Stream readers: Lettuce decodes each connection's replies on one thread, so two share it. */
   private final List<StreamConsumer> streamConsumers = new ArrayList<>();
@@ -93,6 +95,15 @@ public final class Daemon implements AutoCloseable {
     this.vertx = Vertx.vertx();
     this.labelCap = new LabelCap(config.trading().maxLabelValues(), registry);
     this.redis = config.redis().map(RedisConnection::new); // connects lazily
+    this.postgres =
+        config
+            .postgres()
+            .map(
+                p ->
+                    p.databases().stream()
+                        .map(d -> new PostgresConnection(d, p.timeout()))
+                        .toList())
+            .orElse(List.of()); // connect lazily too
   }
 
   /** Starts the agent; returns once the port is bound. On failure nothing is left running. */
@@ -116,7 +127,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   private List<Collector> configuredCollectors() {
-    return HostCollectors.create(config, redis, labelCap, clock);
+    return HostCollectors.create(config, redis, postgres, labelCap, clock);
   }
 
   // Long on purpose: the wiring order, top to bottom.
@@ -285,6 +296,7 @@ public final class Daemon implements AutoCloseable {
     alertStarter.shutdownNow();
     streamConsumers.forEach(StreamConsumer::close);
     redis.ifPresent(RedisConnection::close);
+    postgres.forEach(PostgresConnection::close);
     try {
       if (http != null) {
         http.shutdown(SHUTDOWN_GRACE)

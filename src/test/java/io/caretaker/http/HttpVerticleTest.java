@@ -84,6 +84,7 @@ class HttpVerticleTest {
             HostCollectors.create(
                 ConfigLoader.parse("t", "", Map.of()),
                 Optional.empty(),
+                List.of(),
                 new LabelCap(10, registry),
                 Clock.systemUTC()));
     // Also every filesystem with no exclusions, so the test's own directory is always listed.
