@@ -11,7 +11,13 @@ public enum Figure {
   BYTES_FREED("caretaker_bytes_freed_total", "Bytes freed by action runs (not dry runs)."),
   FILES_COMPRESSED("caretaker_files_compressed_total", "Files compressed by action runs."),
   FILES_DELETED("caretaker_files_deleted_total", "Files deleted by action runs."),
-  KEYS_DELETED("caretaker_redis_keys_deleted_total", "Redis keys deleted by action runs.");
+  KEYS_DELETED("caretaker_redis_keys_deleted_total", "Redis keys deleted by action runs."),
+  TABLES_VACUUMED(
+      "caretaker_postgres_tables_vacuumed_total", "PostgreSQL tables vacuumed by action runs."),
+  INDEXES_REBUILT(
+      "caretaker_postgres_indexes_rebuilt_total", "PostgreSQL indexes rebuilt by action runs."),
+  ROWS_DELETED(
+      "caretaker_postgres_rows_deleted_total", "PostgreSQL rows deleted by retention runs.");
 
   private final String metric;
   private final String help;

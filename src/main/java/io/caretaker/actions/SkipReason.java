@@ -18,7 +18,9 @@ public enum SkipReason {
   /** The schedule that came due is paused. */
   PAUSED,
   /** Another agent holds the action's lock. */
-  LOCKED;
+  LOCKED,
+  /** The system it would work on is busy (a long transaction open, locks waiting). */
+  BUSY;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

@@ -20,6 +20,7 @@ public sealed interface ActionSpec {
           "redis-cleanup",
           "file-retention",
           "log-rotation",
+          "postgres-maintenance",
           "health-report",
           "backup",
           "command");
@@ -119,6 +120,24 @@ public sealed interface ActionSpec {
       int compressDelay)
       implements ActionSpec {}
 
+  /** Old rows of one table, deleted in batches by primary key. */
+  record Retention(String table, String column, Duration olderThan, int batch) {}
+
+  record PostgresMaintenance(
+      String database,
+      double vacuumDeadRatio,
+      long vacuumDeadTuples,
+      Optional<Duration> vacuumOlderThan,
+      Optional<Duration> analyzeOlderThan,
+      List<String> vacuumFull,
+      List<String> reindex,
+      List<Retention> retention,
+      long maxRows,
+      Duration lockTimeout,
+      Duration statementTimeout,
+      Duration busyTransaction)
+      implements ActionSpec {}
+
   record HealthReport(Path dir, int keep) implements ActionSpec {}
 
   record Backup(List<Path> sources, Path dir, int keep, boolean redisSnapshot)
@@ -145,6 +164,7 @@ public sealed interface ActionSpec {
               s.duration("active_grace", Duration.ofMinutes(10), Duration.ZERO),
               s.integer("compression_level", 6, 1, 9));
       case "log-rotation" -> logRotation(s);
+      case "postgres-maintenance" -> postgresMaintenance(s);
       case "health-report" ->
           new HealthReport(path(s.string("dir", "./reports")), s.integer("keep", 28, 1, 100_000));
       case "backup" ->
@@ -229,6 +249,46 @@ public sealed interface ActionSpec {
         s.integer("keep", 7, 1, 100_000),
         s.bool("compress", true),
         s.integer("compress_delay", 1, 0, 100));
+  }
+
+  // Long on purpose: the keys of one action type, in config order.
+  private static PostgresMaintenance postgresMaintenance(Section s) {
+    String database = s.requiredString("database");
+    Section vacuum = s.section("vacuum");
+    double deadRatio = vacuum.number("dead_ratio", 0.2);
+    if (deadRatio < 0 || deadRatio > 1) {
+      vacuum.problem("dead_ratio", "Expecting a share from 0 to 1. Found: " + deadRatio);
+    }
+    long deadTuples = vacuum.integer("dead_tuples", 10_000, 0, Integer.MAX_VALUE);
+    Optional<Duration> vacuumOlder = vacuum.optionalDuration("older_than");
+    List<String> full = vacuum.strings("full", List.of());
+    vacuum.finish();
+    Section analyze = s.section("analyze");
+    Optional<Duration> analyzeOlder = analyze.optionalDuration("older_than");
+    analyze.finish();
+    List<Retention> retention = new ArrayList<>();
+    for (Section r : s.sections("retention")) {
+      retention.add(
+          new Retention(
+              r.requiredString("table"),
+              r.requiredString("column"),
+              r.duration("older_than", Duration.ofDays(365), Duration.ofSeconds(1)),
+              r.integer("batch", 1000, 1, 100_000)));
+      r.finish();
+    }
+    return new PostgresMaintenance(
+        database,
+        deadRatio,
+        deadTuples,
+        vacuumOlder,
+        analyzeOlder,
+        full,
+        s.strings("reindex", List.of()),
+        List.copyOf(retention),
+        s.integer("max_rows", 1_000_000, 1, Integer.MAX_VALUE),
+        s.duration("lock_timeout", Duration.ofSeconds(2), Duration.ofMillis(1)),
+        s.duration("statement_timeout", Duration.ofMinutes(10), Duration.ofMillis(1)),
+        s.duration("busy_transaction", Duration.ofMinutes(10), Duration.ofSeconds(1)));
   }
 
   private static RedisCleanup redisCleanup(Section s) {

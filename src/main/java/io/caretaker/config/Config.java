@@ -50,6 +50,14 @@ public record Config(
           if (redis.isEmpty() && a.spec() instanceof ActionSpec.RedisCleanup) {
             actionSections.get(name).problem("type", "redis-cleanup needs the redis section");
           }
+          if (a.spec() instanceof ActionSpec.PostgresMaintenance m
+              && postgres.stream()
+                  .flatMap(p -> p.databases().stream())
+                  .noneMatch(d -> d.name().equals(m.database()))) {
+            actionSections
+                .get(name)
+                .problem("database", "Names no database of the postgres section: " + m.database());
+          }
         });
     Set<String> actionNames = actions.keySet();
     List<Section> ruleSections = root.sections("rules");

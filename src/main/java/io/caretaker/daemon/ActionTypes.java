@@ -11,9 +11,11 @@ import io.caretaker.actions.RunLog;
 import io.caretaker.actions.files.BackupAction;
 import io.caretaker.actions.files.FileRetentionAction;
 import io.caretaker.actions.files.LogRotationAction;
+import io.caretaker.actions.postgres.PostgresMaintenanceAction;
 import io.caretaker.actions.redis.RedisCleanupAction;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.ActionSpec;
+import io.caretaker.config.PostgresConfig;
 import io.caretaker.redis.RedisConnection;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -44,6 +46,7 @@ public final class ActionTypes {
       Clock clock,
       PrometheusRegistry registry,
       Optional<RedisConnection> redis,
+      Optional<PostgresConfig> postgres,
       Path dataDir,
       Redactor redactor) {}
 
@@ -101,6 +104,19 @@ public final class ActionTypes {
                 p.parts().redactor(),
                 p.rotations().orElseThrow().rotations(),
                 p.rotations().orElseThrow().bytesAtRisk()));
+    TYPES.put(
+        "postgres-maintenance",
+        (name, spec, p) -> {
+          ActionSpec.PostgresMaintenance m = (ActionSpec.PostgresMaintenance) spec;
+          PostgresConfig pg = p.parts().postgres().orElseThrow(); // the config checked it is there
+          return new PostgresMaintenanceAction(
+              m,
+              pg.databases().stream()
+                  .filter(d -> d.name().equals(m.database()))
+                  .findFirst()
+                  .orElseThrow(),
+              pg.timeout());
+        });
     TYPES.put(
         "health-report",
         (name, spec, p) ->

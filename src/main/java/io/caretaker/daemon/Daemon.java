@@ -223,6 +223,7 @@ public final class Daemon implements AutoCloseable {
             clock,
             registry,
             redis,
+            config.postgres(),
             config.agent().dataDir(),
             new Redactor(config.secrets()));
     return new ActionExecutor(

@@ -58,6 +58,7 @@ class ActionTypesTest {
                 Clock.systemUTC(),
                 registry,
                 Optional.empty(),
+                Optional.empty(),
                 dir,
                 new Redactor(List.of())));
     try (ActionExecutor executor =

@@ -141,6 +141,7 @@ class SchedulerTest {
                 Clock.systemUTC(),
                 new PrometheusRegistry(),
                 Optional.empty(),
+                Optional.empty(),
                 dir,
                 new Redactor(List.of()))),
         history,

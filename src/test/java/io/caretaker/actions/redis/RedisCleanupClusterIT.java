@@ -152,6 +152,7 @@ class RedisCleanupClusterIT {
                         Clock.systemUTC(),
                         new PrometheusRegistry(),
                         Optional.of(conn),
+                        Optional.empty(),
                         dir,
                         new Redactor(List.of()))),
                 new RunHistory(dir.resolve("runs.jsonl"), 10),

@@ -372,6 +372,7 @@ class RedisCleanupIT {
                 Clock.systemUTC(),
                 new PrometheusRegistry(),
                 Optional.of(connection),
+                Optional.empty(),
                 dir,
                 new Redactor(List.of())));
     RunHistory history = new RunHistory(dir.resolve("runs-" + closing.size() + ".jsonl"), 100);
