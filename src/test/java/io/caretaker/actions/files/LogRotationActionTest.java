@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -217,6 +218,15 @@ class LogRotationActionTest {
     assertThat(names())
         .containsExactly("app.log.20261202T100000Z_2.gz", "app.log.20261202T100001Z");
     assertThat(third).containsEntry("files_deleted", 1L).containsEntry("files_compressed", 1L);
+  }
+
+  @Test
+  void createMakesTheNewLiveFileWithItsMode() throws Exception {
+    Path log = Files.writeString(root().resolve("app.log"), "a\n");
+    run(action("create: { mode: \"0640\" }"));
+    assertThat(Files.readString(log)).isEmpty();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(log)))
+        .isEqualTo("rw-r-----");
   }
 
   private List<String> names() throws Exception {
