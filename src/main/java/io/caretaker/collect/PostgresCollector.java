@@ -40,7 +40,7 @@ public final class PostgresCollector implements Collector {
           + "   FILTER (WHERE a.state = 'idle in transaction'), 0),"
           + " (SELECT count(*) FROM pg_locks WHERE NOT granted)"
           + " FROM pg_stat_activity a"
-          + " WHERE a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()"
+          + " WHERE a.backend_type = 'client backend'" // the agent's own counts toward the limit
           + " GROUP BY 1";
   private static final String REPLICATION =
       "SELECT coalesce(application_name, client_addr::text, 'replica'),"

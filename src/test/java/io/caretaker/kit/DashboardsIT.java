@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caretaker.testing.AgentProcess;
 import io.caretaker.testing.ExternalServer;
+import io.caretaker.testing.PostgresServer;
 import io.caretaker.testing.RedisServer;
 import io.caretaker.testing.Tools;
 import java.net.URI;
@@ -45,8 +46,14 @@ class DashboardsIT {
   @Test
   void everyPanelQueryReturnsDataFromARealPrometheus() throws Exception {
     Path prometheus = Tools.require("prometheus", "prometheus");
-    try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+    try (RedisServer redis = new RedisServer(dir.resolve("redis"));
+        PostgresServer postgres = new PostgresServer(dir.resolve("pg"))) {
       redis.seedTrading();
+      postgres.sql(
+          "postgres",
+          "CREATE TABLE orders (id bigserial PRIMARY KEY, qty int)",
+          "INSERT INTO orders (qty) SELECT g FROM generate_series(1, 1000) g",
+          "DELETE FROM orders WHERE id % 4 = 0");
       Path sources = Files.createDirectories(dir.resolve("config"));
       Files.writeString(sources.resolve("a.yml"), "x: 1\n");
       Path config =
@@ -57,6 +64,7 @@ class DashboardsIT {
           server: { port: 0, tokens: [dash] }
           collect: { interval: 1s }
           redis: { uri: "%s" }
+          postgres: { databases: [ { name: main, uri: "%7$s" } ] }
           trading:
             hashes: [ { key: "trading:pnl", metric: trading_pnl_usd, label: period } ]
             heartbeats: { pattern: "heartbeat:*", label: component }
@@ -80,7 +88,8 @@ class DashboardsIT {
                       sources,
                       dir.resolve("backups"),
                       Files.createDirectories(dir.resolve("logs")),
-                      Files.createDirectories(dir.resolve("live-logs"))));
+                      Files.createDirectories(dir.resolve("live-logs")),
+                      postgres.uri("postgres")));
       Files.writeString(dir.resolve("live-logs/app.log"), "started\n");
       Path bareDir = Files.createDirectories(dir.resolve("bare"));
       try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", config.toString());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.caretaker.testing.AgentProcess;
+import io.caretaker.testing.PostgresServer;
 import io.caretaker.testing.RedisServer;
 import io.caretaker.testing.Tools;
 import java.net.URI;
@@ -40,8 +41,14 @@ class MetricsLintIT {
   @Test
   void promtoolFindsNothingInTheOutputOfAnAgentThatDidEverything() throws Exception {
     Path promtool = Tools.require("promtool", "prometheus");
-    try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+    try (RedisServer redis = new RedisServer(dir.resolve("redis"));
+        PostgresServer postgres = new PostgresServer(dir.resolve("pg"))) {
       redis.seedTrading();
+      postgres.sql(
+          "postgres",
+          "CREATE TABLE orders (id bigserial PRIMARY KEY, qty int)",
+          "INSERT INTO orders (qty) SELECT g FROM generate_series(1, 1000) g",
+          "DELETE FROM orders WHERE id % 4 = 0");
       Path logs = Files.createDirectories(dir.resolve("logs"));
       Files.writeString(logs.resolve("app.log"), "line\n");
       Path config =
@@ -52,6 +59,7 @@ class MetricsLintIT {
           server: { port: 0, tokens: [%2$s] }
           collect: { interval: 1s }
           redis: { uri: "%3$s" }
+          postgres: { databases: [ { name: main, uri: "%5$s" } ] }
           trading:
             hashes: [ { key: "trading:pnl", metric: trading_pnl_usd, label: period } ]
             heartbeats: { pattern: "heartbeat:*", label: component }
@@ -70,12 +78,13 @@ class MetricsLintIT {
                       cooldown: 0s }
             hello: { type: command, argv: ["/bin/true"], cooldown: 0s }
             rotate: { type: log-rotation, roots: [%4$s], max_size: 1GiB }
+            db: { type: postgres-maintenance, database: main, cooldown: 0s }
           schedules:
             - { id: nightly, action: backup, cron: "0 3 * * *" }
           alertmanager:
             routes: [ { matchers: ['remediate=~".+"'], action_from_label: remediate } ]
           """
-                  .formatted(dir, TOKEN, redis.uri(), logs));
+                  .formatted(dir, TOKEN, redis.uri(), logs, postgres.uri("postgres")));
       try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", config.toString())) {
         String url = "http://127.0.0.1:" + agent.awaitPort();
         send(
@@ -86,7 +95,7 @@ class MetricsLintIT {
             {"type":"order","status":"sideways","side":"buy","venue":"XNAS"}
             """);
         for (String action :
-            List.of("gc", "cache-cleanup", "log-cleanup", "report", "backup", "rotate")) {
+            List.of("gc", "cache-cleanup", "log-cleanup", "report", "backup", "rotate", "db")) {
           HttpResponse<String> run =
               send(url + "/api/v1/actions/" + action + "/run?wait=true", "POST", "");
           assertThat(run.body()).as(action).contains("\"outcome\":\"success\"");
@@ -115,7 +124,10 @@ class MetricsLintIT {
                 "caretaker_redis_keys_deleted_total",
                 "caretaker_alerts_received_total",
                 "caretaker_log_file_bytes",
-                "caretaker_log_rotations_total");
+                "caretaker_log_rotations_total",
+                "caretaker_postgres_up{db=\"main\"} 1",
+                "postgres_table_dead_ratio",
+                "caretaker_postgres_tables_vacuumed_total");
         Tools.Result lint = Tools.run(List.of(promtool.toString(), "check", "metrics"), metrics);
         assertThat(lint.output()).as("promtool check metrics").isEmpty();
         assertThat(lint.exitCode()).isZero();
