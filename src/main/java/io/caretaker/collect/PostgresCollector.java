@@ -30,7 +30,7 @@ public final class PostgresCollector implements Collector {
   private static final String DATABASE =
       "SELECT current_setting('server_version'), current_setting('max_connections')::int,"
           + " d.xact_commit, d.xact_rollback, d.blks_hit, d.blks_read, d.deadlocks, d.temp_bytes,"
-          + " pg_database_size(current_database()), age(db.datfrozenxid)"
+          + " age(db.datfrozenxid)"
           + " FROM pg_stat_database d JOIN pg_database db ON db.oid = d.datid"
           + " WHERE d.datname = current_database()";
   private static final String ACTIVITY =
@@ -87,7 +87,7 @@ public final class PostgresCollector implements Collector {
       try {
         Connection c = pg.get();
         readDatabase(c, db, m);
-        if (tablesDue && config.maxTables() > 0) {
+        if (tablesDue) {
           readTables(c, pg.database(), t);
         }
         pg.report(null);
@@ -120,9 +120,8 @@ public final class PostgresCollector implements Collector {
           m.blocksRead.add(r.getLong(6), db);
           m.deadlocks.add(r.getLong(7), db);
           m.tempBytes.add(r.getLong(8), db);
-          m.size.add(r.getLong(9), db);
-          m.xidAge.add(r.getLong(10), db);
-          m.wraparound.add(r.getLong(10) / WRAPAROUND, db);
+          m.xidAge.add(r.getLong(9), db);
+          m.wraparound.add(r.getLong(9) / WRAPAROUND, db);
         }
       }
       double oldest = 0;
@@ -149,6 +148,14 @@ public final class PostgresCollector implements Collector {
 
   private static void readTables(Connection c, PostgresConfig.Database db, Tables t)
       throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT pg_database_size(current_database())")) {
+      r.next();
+      t.databaseSize.add(r.getLong(1), db.name());
+    }
+    if (t.max == 0 && db.tables().isEmpty()) {
+      return;
+    }
     try (PreparedStatement s = c.prepareStatement(TABLES)) {
       Array names = c.createArrayOf("text", db.tables().toArray());
       s.setArray(1, names);
@@ -268,6 +275,8 @@ public final class PostgresCollector implements Collector {
   /** The per-table families of one table read. */
   private final class Tables {
     final int max = config.maxTables();
+    final Family databaseSize =
+        Family.gauge("postgres_database_size_bytes", "Disk space the database uses.", "db");
     final Family live =
         Family.gauge(
             "postgres_table_live_tuples",
@@ -307,6 +316,7 @@ public final class PostgresCollector implements Collector {
 
     List<MetricSnapshot> snapshots() {
       return List.of(
+          databaseSize.toSnapshot(),
           live.toSnapshot(),
           dead.toSnapshot(),
           deadRatio.toSnapshot(),
