@@ -18,6 +18,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,6 +190,42 @@ class PostgresMaintenanceIT {
           .isInstanceOfSatisfying(
               ActionSkipped.class, e -> assertThat(e.reason()).isEqualTo(SkipReason.LOCKED));
     }
+  }
+
+  /** The server going away mid-retention fails the run; the batches done stay done. */
+  @Test
+  void theDatabaseStoppedMidRunFailsItCleanly() throws Exception {
+    String db = database();
+    server.sql(
+        db,
+        "INSERT INTO trade_log (created_at) SELECT now() - interval '400 days'"
+            + " FROM generate_series(1, 300000)");
+    CompletableFuture<Map<String, Object>> run =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return run(
+                    action(
+                        db,
+                        "retention: [ { table: trade_log, column: created_at, older_than: 365d,"
+                            + " batch: 100 } ]"),
+                    false);
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            });
+    await().until(() -> query(db, "SELECT count(*) FROM trade_log") < 300_000);
+    server.stop();
+    try {
+      assertThatThrownBy(run::join)
+          .hasCauseInstanceOf(ActionFailure.class)
+          .hasMessageContaining("terminat");
+    } finally {
+      server.start();
+    }
+    long left = query(db, "SELECT count(*) FROM trade_log");
+    assertThat(left).as("whole batches went, the rest stayed").isBetween(1000L, 304_000L);
+    assertThat((304_000 - left) % 100).as("batches of 100, each committed or not").isZero();
   }
 
   @Test
