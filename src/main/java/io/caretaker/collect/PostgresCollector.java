@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+// One file on purpose: the queries and the families their columns fill, side by side.
 /**
  * PostgreSQL health, what postgres_exporter's default metrics give and the shipped alerts read: per
  * database, every cycle, in three cheap queries (pg_stat_database, pg_stat_activity with pg_locks,

@@ -64,6 +64,7 @@ public record PostgresConfig(
     return new PostgresConfig(List.copyOf(databases), timeout, maxTables, tableInterval);
   }
 
+  // Long on purpose: the keys, then the URI taken apart with each of its problems named.
   private static Optional<Database> database(Section d) {
     String name = d.requiredString("name");
     String text = d.requiredString("uri");

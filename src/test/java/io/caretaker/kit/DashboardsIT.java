@@ -49,11 +49,7 @@ class DashboardsIT {
     try (RedisServer redis = new RedisServer(dir.resolve("redis"));
         PostgresServer postgres = new PostgresServer(dir.resolve("pg"))) {
       redis.seedTrading();
-      postgres.sql(
-          "postgres",
-          "CREATE TABLE orders (id bigserial PRIMARY KEY, qty int)",
-          "INSERT INTO orders (qty) SELECT g FROM generate_series(1, 1000) g",
-          "DELETE FROM orders WHERE id % 4 = 0");
+      postgres.seedOrders("postgres");
       Path sources = Files.createDirectories(dir.resolve("config"));
       Files.writeString(sources.resolve("a.yml"), "x: 1\n");
       Path config =

@@ -44,11 +44,7 @@ class MetricsLintIT {
     try (RedisServer redis = new RedisServer(dir.resolve("redis"));
         PostgresServer postgres = new PostgresServer(dir.resolve("pg"))) {
       redis.seedTrading();
-      postgres.sql(
-          "postgres",
-          "CREATE TABLE orders (id bigserial PRIMARY KEY, qty int)",
-          "INSERT INTO orders (qty) SELECT g FROM generate_series(1, 1000) g",
-          "DELETE FROM orders WHERE id % 4 = 0");
+      postgres.seedOrders("postgres");
       Path logs = Files.createDirectories(dir.resolve("logs"));
       Files.writeString(logs.resolve("app.log"), "line\n");
       Path config =

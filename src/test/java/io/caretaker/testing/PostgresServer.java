@@ -148,6 +148,15 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /** A table of 1,000 rows with a quarter deleted (dead rows to see), in {@code database}. */
+  public void seedOrders(String database) throws SQLException {
+    sql(
+        database,
+        "CREATE TABLE orders (id bigserial PRIMARY KEY, qty int)",
+        "INSERT INTO orders (qty) SELECT g FROM generate_series(1, 1000) g",
+        "DELETE FROM orders WHERE id % 4 = 0");
+  }
+
   @Override
   public void close() throws Exception {
     try {

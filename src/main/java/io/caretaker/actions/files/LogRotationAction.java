@@ -144,6 +144,7 @@ public final class LogRotationAction implements Action {
     return details;
   }
 
+  // Long on purpose: due or not, then the guards (fence, lock) around one rotation, in order.
   private void rotateIfDue(Path root, LogFileSet.Live live, ActionContext ctx, Tally tally)
       throws InterruptedException {
     boolean bySize = ctx.trigger().type() == Trigger.Type.SIZE;
@@ -191,6 +192,7 @@ public final class LogRotationAction implements Action {
     }
   }
 
+  // Long on purpose: the two methods side by side, each with what its record says.
   private void rotate(Path live, ActionContext ctx, Map<String, Object> entry, Tally tally)
       throws Exception {
     Path dir = live.getParent();
