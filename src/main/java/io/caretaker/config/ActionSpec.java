@@ -133,6 +133,8 @@ public sealed interface ActionSpec {
       List<String> reindex,
       List<Retention> retention,
       long maxRows,
+      long maxReplicationLagBytes,
+      Duration maxPause,
       Duration lockTimeout,
       Duration statementTimeout,
       Duration busyTransaction)
@@ -286,6 +288,8 @@ public sealed interface ActionSpec {
         s.strings("reindex", List.of()),
         List.copyOf(retention),
         s.integer("max_rows", 1_000_000, 1, Integer.MAX_VALUE),
+        s.bytes("max_replication_lag", 64L << 20, 0),
+        s.duration("max_pause", Duration.ofMinutes(5), Duration.ZERO),
         s.duration("lock_timeout", Duration.ofSeconds(2), Duration.ofMillis(1)),
         s.duration("statement_timeout", Duration.ofMinutes(10), Duration.ofMillis(1)),
         s.duration("busy_transaction", Duration.ofMinutes(10), Duration.ofSeconds(1)));

@@ -28,6 +28,15 @@ public final class PostgresServer implements AutoCloseable {
   private final boolean root;
 
   public PostgresServer(Path dir) throws Exception {
+    this(dir, null);
+  }
+
+  /** A streaming standby of this server (pg_basebackup -R), started on a port of its own. */
+  public PostgresServer standby(Path dir) throws Exception {
+    return new PostgresServer(dir, this);
+  }
+
+  private PostgresServer(Path dir, PostgresServer primary) throws Exception {
     this.bin = binaries();
     this.dir = Files.createDirectories(dir);
     this.root = "root".equals(System.getProperty("user.name"));
@@ -42,6 +51,27 @@ public final class PostgresServer implements AutoCloseable {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
       }
       run(List.of("chown", "postgres:postgres", dir.toString()), false);
+    }
+    if (primary != null) {
+      run(
+          List.of(
+              bin.resolve("pg_basebackup").toString(),
+              "-h",
+              "127.0.0.1",
+              "-p",
+              Integer.toString(primary.port),
+              "-U",
+              "caretaker",
+              "-D",
+              dir.resolve("data").toString(),
+              "-R",
+              "-X",
+              "stream",
+              "-c",
+              "fast"), // a spread checkpoint would take minutes
+          root);
+      start();
+      return;
     }
     run(
         List.of(

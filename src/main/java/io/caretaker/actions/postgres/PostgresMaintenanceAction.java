@@ -43,7 +43,6 @@ public final class PostgresMaintenanceAction implements Action {
   static final long LOCK_KEY = 0x6361726574616b65L;
 
   private static final long PAUSE_MS = 100;
-  private static final int MAX_PAUSES_PER_BATCH = 50;
 
   private static final String TABLES =
       "SELECT format('%I.%I', schemaname, relname), n_live_tup, n_dead_tup,"
@@ -138,9 +137,14 @@ public final class PostgresMaintenanceAction implements Action {
       }
       long deleted = 0;
       for (Map<String, Object> r : retention) {
-        long rows = deleteInBatches(c, r, spec.maxRows() - deleted);
-        r.put("rows_deleted", rows);
-        deleted += rows;
+        try {
+          deleted += deleteInBatches(c, r, spec.maxRows() - deleted);
+        } catch (PauseTooLong e) {
+          deleted += (Long) r.get("rows_deleted");
+          details.put(Figure.ROWS_DELETED.key(), deleted);
+          details.put("retention", retention);
+          throw new ActionFailure("retention stopped: " + e.getMessage(), details);
+        }
       }
       details.put(Figure.TABLES_VACUUMED.key(), (long) vacuum.size() + spec.vacuumFull().size());
       details.put("tables_analyzed", (long) analyze.size() + vacuum.size());
@@ -265,36 +269,75 @@ public final class PostgresMaintenanceAction implements Action {
 
   /**
    * Deletes in batches, each its own transaction (autocommit), until no old row is left or {@code
-   * budget} rows went; waits between batches while other sessions wait for locks.
+   * budget} rows went. After each batch it waits while other sessions' lock requests wait or a
+   * replica has more than {@code max_replication_lag} bytes of WAL still to replay (bytes, not
+   * seconds: a replica that stops replaying reports no new lag time); a wait longer than {@code
+   * max_pause} ends the step (the batches done stay done) and fails the run, saying why.
    */
   private long deleteInBatches(Connection c, Map<String, Object> step, long budget)
-      throws SQLException, InterruptedException {
+      throws SQLException, InterruptedException, PauseTooLong {
     String delete = (String) step.remove("delete");
     long deleted = 0;
-    long pauses = 0;
+    long pausedMs = 0;
     while (deleted < budget) {
       int n;
       try (Statement s = c.createStatement()) {
         n = s.executeUpdate(delete);
       }
       deleted += n;
+      step.put("rows_deleted", deleted);
       if (n == 0) {
         break;
       }
-      for (int p = 0; p < MAX_PAUSES_PER_BATCH && locksWaiting(c) > 0; p++) {
+      long waited = 0;
+      for (Pressure p = pressure(c); p.high(spec); p = pressure(c)) {
+        if (waited >= spec.maxPause().toMillis()) {
+          step.put("pauses_ms", pausedMs + waited);
+          throw new PauseTooLong(p.describe(spec) + " for " + waited + " ms (max_pause)");
+        }
         Thread.sleep(PAUSE_MS); // the run's timeout interrupts this
-        pauses++;
+        waited += PAUSE_MS;
       }
+      pausedMs += waited;
     }
-    step.put("pauses", pauses);
+    step.put("pauses_ms", pausedMs);
     return deleted;
   }
 
-  private static long locksWaiting(Connection c) throws SQLException {
+  /** What other sessions and the replicas feel of the run: waiting locks, WAL not yet replayed. */
+  private record Pressure(long locksWaiting, long replicationLagBytes) {
+    boolean high(ActionSpec.PostgresMaintenance spec) {
+      return locksWaiting > 0 || replicationLagBytes > spec.maxReplicationLagBytes();
+    }
+
+    String describe(ActionSpec.PostgresMaintenance spec) {
+      return locksWaiting > 0
+          ? locksWaiting + " lock request(s) waiting"
+          : "a replica is "
+              + replicationLagBytes
+              + " bytes of WAL behind, above max_replication_lag "
+              + spec.maxReplicationLagBytes();
+    }
+  }
+
+  /** A retention step that waited longer than max_pause for the pressure to fall. */
+  private static final class PauseTooLong extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    PauseTooLong(String message) {
+      super(message);
+    }
+  }
+
+  private static Pressure pressure(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT count(*) FROM pg_locks WHERE NOT granted")) {
+        ResultSet r =
+            s.executeQuery(
+                "SELECT (SELECT count(*) FROM pg_locks WHERE NOT granted),"
+                    + " coalesce((SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn))"
+                    + " FROM pg_stat_replication), 0)::bigint")) {
       r.next();
-      return r.getLong(1);
+      return new Pressure(r.getLong(1), r.getLong(2));
     }
   }
 

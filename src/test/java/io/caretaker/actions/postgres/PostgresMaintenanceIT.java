@@ -228,6 +228,29 @@ class PostgresMaintenanceIT {
     assertThat((304_000 - left) % 100).as("batches of 100, each committed or not").isZero();
   }
 
+  /** A standby that stops replaying: retention waits for it, then stops and says why. */
+  @Test
+  void aLaggingReplicaPausesRetentionAndAWaitPastMaxPauseStopsIt() throws Exception {
+    String db = database();
+    try (PostgresServer standby = server.standby(dir.resolve("standby" + db))) {
+      await().until(() -> query("postgres", "SELECT count(*) FROM pg_stat_replication") == 1);
+      standby.sql("postgres", "SELECT pg_wal_replay_pause()");
+      server.sql(db, "INSERT INTO fills (qty) SELECT g FROM generate_series(1, 20000) g");
+      assertThatThrownBy(
+              () ->
+                  run(action(db, RETENTION + ", max_replication_lag: 64KiB, max_pause: 1s"), false))
+          .isInstanceOfSatisfying(
+              ActionFailure.class,
+              e -> {
+                assertThat(e.getMessage())
+                    .contains("retention stopped: a replica is")
+                    .contains("bytes of WAL behind, above max_replication_lag 65536");
+                assertThat(e.details()).containsEntry("rows_deleted", 500L);
+              });
+      assertThat(query(db, "SELECT count(*) FROM trade_log")).isEqualTo(3500);
+    }
+  }
+
   @Test
   void aNameThatIsNoTableIsAFailureNotAnInjection() throws Exception {
     String db = database();
