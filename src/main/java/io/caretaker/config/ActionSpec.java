@@ -131,6 +131,8 @@ public sealed interface ActionSpec {
       Optional<Duration> analyzeOlderThan,
       List<String> vacuumFull,
       List<String> reindex,
+      Optional<Double> reindexBloat,
+      long reindexMinBytes,
       List<Retention> retention,
       long maxRows,
       long maxReplicationLagBytes,
@@ -268,6 +270,11 @@ public sealed interface ActionSpec {
     Section analyze = s.section("analyze");
     Optional<Duration> analyzeOlder = analyze.optionalDuration("older_than");
     analyze.finish();
+    Optional<Double> reindexBloat = s.optionalNumber("reindex_bloat");
+    reindexBloat
+        .filter(b -> b <= 0 || b >= 1)
+        .ifPresent(
+            b -> s.problem("reindex_bloat", "Expecting a share between 0 and 1. Found: " + b));
     List<Retention> retention = new ArrayList<>();
     for (Section r : s.sections("retention")) {
       retention.add(
@@ -286,6 +293,8 @@ public sealed interface ActionSpec {
         analyzeOlder,
         full,
         s.strings("reindex", List.of()),
+        reindexBloat,
+        s.bytes("reindex_min_size", 1L << 20, 0),
         List.copyOf(retention),
         s.integer("max_rows", 1_000_000, 1, Integer.MAX_VALUE),
         s.bytes("max_replication_lag", 64L << 20, 0),

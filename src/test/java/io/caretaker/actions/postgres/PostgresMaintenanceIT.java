@@ -252,6 +252,32 @@ class PostgresMaintenanceIT {
   }
 
   @Test
+  void indexesPastTheEstimatedBloatAreRebuiltAndTidyOnesLeft() throws Exception {
+    String db = database();
+    server.sql(
+        db,
+        "CREATE TABLE quotes (id int, px int)",
+        "INSERT INTO quotes SELECT g, g FROM generate_series(1, 100000) g",
+        "CREATE INDEX quotes_px ON quotes (px)",
+        "DELETE FROM quotes WHERE id % 10 <> 0", // leaves every leaf page a tenth full
+        "VACUUM ANALYZE quotes",
+        "CREATE TABLE venues (id int, code int)",
+        "INSERT INTO venues SELECT g, g FROM generate_series(1, 100000) g",
+        "CREATE INDEX venues_code ON venues (code)",
+        "ANALYZE venues");
+    long before = query(db, "SELECT pg_relation_size('quotes_px')");
+    Map<String, Object> plan = run(action(db, "reindex_bloat: 0.5"), true);
+    assertThat(plan.get("would_reindex").toString())
+        .contains("quotes_px", "estimated bloat 0.9")
+        .doesNotContain("venues_code");
+    Map<String, Object> done = run(action(db, "reindex_bloat: 0.5"), false);
+    assertThat(done).containsEntry("indexes_rebuilt", 1L);
+    assertThat(query(db, "SELECT pg_relation_size('quotes_px')"))
+        .as("rebuilt: about a tenth of its size")
+        .isLessThan(before / 4);
+  }
+
+  @Test
   void aNameThatIsNoTableIsAFailureNotAnInjection() throws Exception {
     String db = database();
     assertThatThrownBy(
