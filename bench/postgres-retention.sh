@@ -4,7 +4,7 @@
 # each its own transaction), while pgbench inserts into the same table from CLIENTS sessions.
 # Reports the delete's duration, the inserts' latency (p99, max, how many over 50 ms, from
 # pgbench's per-transaction log) and the most lock requests seen waiting at once (pg_locks,
-# sampled every 50 ms).
+# sampled every 50 ms by one psql session).
 #
 #   bench/postgres-retention.sh                  # 1,000,000 old rows, 4 insert clients
 #
@@ -62,7 +62,9 @@ run() {
   local load=$!
   sleep 2
   local max_wait=0 start end
-  ( while :; do psql -c "SELECT count(*) FROM pg_locks WHERE NOT granted"; sleep 0.05; done ) >"$work/waits" &
+  # One session samples (\watch), not a psql process every 50 ms: the sampler must not be the load.
+  echo "SELECT count(*) FROM pg_locks WHERE NOT granted \\watch 0.05" |
+    psql >"$work/waits" 2>/dev/null &
   local sampler=$!
   start=$(date +%s.%N)
   "$@" >/dev/null

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+// One file on purpose: every action type's settings and their reader, the config reference's table
+// in code.
 /** The settings of one action type (docs/configuration.md); paths are absolute after loading. */
 public sealed interface ActionSpec {
   List<String> TYPES =
