@@ -164,6 +164,10 @@ CARETAKER = [
           "2^31 limit.", "percentunit",
           [t(f"postgres_xid_wraparound_ratio{{{SEL}}}", "{{db}}")], [0.5], max_=1,
           no_data="no postgres section configured"),
+    panel("Certificates: time left", "Until each watched certificate expires (files, keystores, "
+          "endpoints); the alerts warn at 14 days and page at 3.", "s",
+          [t(f"caretaker_tls_cert_not_after_timestamp_seconds{{{SEL}}} - time()", "{{source}} {{subject}}")],
+          [3 * 86400, 14 * 86400], kind="stat", reverse=True, no_data="no tls section configured"),
     panel("Redis keys deleted", "Keys removed by redis-cleanup per interval.", "short",
           [t(f"sum by (action) (increase(caretaker_redis_keys_deleted_total{{{SEL}}}[{RATE}]))", "{{action}}")], no_data="no redis-cleanup action configured"),
     panel("Backup age", "Time since each backup action's last verified archive.", "s",

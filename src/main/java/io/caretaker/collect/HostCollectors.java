@@ -45,6 +45,7 @@ public final class HostCollectors {
       collectors.add(logs);
     }
     config.postgres().ifPresent(p -> collectors.add(new PostgresCollector(p, postgres, clock)));
+    config.tls().ifPresent(t -> collectors.add(new TlsCertificateCollector(t, clock)));
     if (!config.trading().processes().isEmpty()) {
       collectors.add(new ProcessCollector(os, config.trading().processes()));
     }

@@ -19,6 +19,7 @@ public record Config(
     LoggingConfig logging,
     Optional<RedisConfig> redis,
     Optional<PostgresConfig> postgres,
+    Optional<TlsConfig> tls,
     TradingConfig trading,
     List<RuleConfig> rules,
     Map<String, ActionConfig> actions,
@@ -33,6 +34,7 @@ public record Config(
     LoggingConfig logging = LoggingConfig.read(root.section("logging"));
     Optional<RedisConfig> redis = root.optionalSection("redis").map(RedisConfig::read);
     Optional<PostgresConfig> postgres = root.optionalSection("postgres").map(PostgresConfig::read);
+    Optional<TlsConfig> tls = root.optionalSection("tls").map(TlsConfig::read);
     TradingConfig trading = TradingConfig.read(root.section("trading"));
     if (trading.usesRedis() && redis.isEmpty()) {
       root.problem("trading", "Reads Redis keys or a stream, but no redis section is configured");
@@ -79,6 +81,7 @@ public record Config(
         logging,
         redis,
         postgres,
+        tls,
         trading,
         rules,
         Map.copyOf(actions),

@@ -61,6 +61,7 @@ class DashboardsIT {
           collect: { interval: 1s }
           redis: { uri: "%s" }
           postgres: { databases: [ { name: main, uri: "%7$s" } ] }
+          tls: { certificates: [ { keystore: "%8$s", type: JKS, password: changeit, name: jdk } ] }
           trading:
             hashes: [ { key: "trading:pnl", metric: trading_pnl_usd, label: period } ]
             heartbeats: { pattern: "heartbeat:*", label: component }
@@ -85,7 +86,8 @@ class DashboardsIT {
                       dir.resolve("backups"),
                       Files.createDirectories(dir.resolve("logs")),
                       Files.createDirectories(dir.resolve("live-logs")),
-                      postgres.uri("postgres")));
+                      postgres.uri("postgres"),
+                      Path.of(System.getProperty("java.home"), "lib/security/cacerts")));
       Files.writeString(dir.resolve("live-logs/app.log"), "started\n");
       Path bareDir = Files.createDirectories(dir.resolve("bare"));
       try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", config.toString());
