@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +24,7 @@ public sealed interface ActionSpec {
           "file-retention",
           "log-rotation",
           "postgres-maintenance",
+          "security-audit",
           "health-report",
           "backup",
           "command");
@@ -144,6 +146,20 @@ public sealed interface ActionSpec {
       Duration busyTransaction)
       implements ActionSpec {}
 
+  /**
+   * Secrets in log files: the files of {@code roots} matching {@code include} (plain or .gz),
+   * scanned for the built-in kinds and the {@code patterns} given (name → regex whose first group,
+   * or whole match, is the secret); findings whose fingerprint or {@code path:line} is in {@code
+   * allow} are not reported.
+   */
+  record SecurityAudit(
+      List<Path> roots,
+      boolean allowSystemRoot,
+      List<String> include,
+      Map<String, Pattern> patterns,
+      List<String> allow)
+      implements ActionSpec {}
+
   record HealthReport(Path dir, int keep) implements ActionSpec {}
 
   record Backup(List<Path> sources, Path dir, int keep, boolean redisSnapshot)
@@ -171,6 +187,7 @@ public sealed interface ActionSpec {
               s.integer("compression_level", 6, 1, 9));
       case "log-rotation" -> logRotation(s);
       case "postgres-maintenance" -> postgresMaintenance(s);
+      case "security-audit" -> securityAudit(s);
       case "health-report" ->
           new HealthReport(path(s.string("dir", "./reports")), s.integer("keep", 28, 1, 100_000));
       case "backup" ->
@@ -304,6 +321,21 @@ public sealed interface ActionSpec {
         s.duration("lock_timeout", Duration.ofSeconds(2), Duration.ofMillis(1)),
         s.duration("statement_timeout", Duration.ofMinutes(10), Duration.ofMillis(1)),
         s.duration("busy_transaction", Duration.ofMinutes(10), Duration.ofSeconds(1)));
+  }
+
+  private static SecurityAudit securityAudit(Section s) {
+    Map<String, Pattern> patterns = new LinkedHashMap<>();
+    Section custom = s.section("patterns");
+    for (String name : custom.keyNames()) {
+      custom.optionalRegex(name).ifPresent(p -> patterns.put(name, p));
+    }
+    custom.finish();
+    return new SecurityAudit(
+        roots(s),
+        s.bool("allow_system_root", false),
+        patterns(s, "include", List.of("*.log", "*.log.*")),
+        Map.copyOf(patterns),
+        s.strings("allow", List.of()));
   }
 
   private static RedisCleanup redisCleanup(Section s) {

@@ -231,6 +231,11 @@ final class Section {
     return List.copyOf(out);
   }
 
+  /** The keys this mapping holds, in order (for maps whose keys are the user's names). */
+  List<String> keyNames() {
+    return List.copyOf(node.entries().keySet());
+  }
+
   Map<String, String> stringMap(String key) {
     Section section = section(key);
     Map<String, String> out = new LinkedHashMap<>();

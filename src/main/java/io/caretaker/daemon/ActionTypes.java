@@ -11,12 +11,14 @@ import io.caretaker.actions.RunLog;
 import io.caretaker.actions.files.BackupAction;
 import io.caretaker.actions.files.FileRetentionAction;
 import io.caretaker.actions.files.LogRotationAction;
+import io.caretaker.actions.files.SecurityAuditAction;
 import io.caretaker.actions.postgres.PostgresMaintenanceAction;
 import io.caretaker.actions.redis.RedisCleanupAction;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.config.PostgresConfig;
 import io.caretaker.redis.RedisConnection;
+import io.caretaker.store.AuditSalt;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -57,7 +59,10 @@ public final class ActionTypes {
 
   /** The parts, and the metrics of the types that have their own, when configured. */
   private record Built(
-      Parts parts, Optional<BackupGauges> backupGauges, Optional<RotationCounters> rotations) {
+      Parts parts,
+      Optional<BackupGauges> backupGauges,
+      Optional<RotationCounters> rotations,
+      Optional<AuditMetrics> audit) {
     Clock clock() {
       return parts.clock();
     }
@@ -118,6 +123,16 @@ public final class ActionTypes {
               pg.timeout());
         });
     TYPES.put(
+        "security-audit",
+        (name, spec, p) ->
+            new SecurityAuditAction(
+                name,
+                (ActionSpec.SecurityAudit) spec,
+                p.parts().dataDir(),
+                AuditSalt.of(p.parts().dataDir()),
+                p.audit().orElseThrow().findings(),
+                p.audit().orElseThrow().scanned()));
+    TYPES.put(
         "health-report",
         (name, spec, p) ->
             new HealthReportAction(
@@ -165,8 +180,9 @@ public final class ActionTypes {
         new Built(
             parts,
             backups ? Optional.of(BackupGauges.register(parts.registry())) : Optional.empty(),
-            rotations
-                ? Optional.of(RotationCounters.register(parts.registry()))
+            rotations ? Optional.of(RotationCounters.register(parts.registry())) : Optional.empty(),
+            configs.values().stream().anyMatch(c -> c.spec() instanceof ActionSpec.SecurityAudit)
+                ? Optional.of(AuditMetrics.register(parts.registry()))
                 : Optional.empty());
     Map<String, Action> actions = new LinkedHashMap<>();
     configs.forEach(
@@ -197,6 +213,24 @@ public final class ActionTypes {
                       + " lost: appended between its last copy and the truncate.")
               .unit(Unit.BYTES)
               .labelNames("set")
+              .register(registry));
+    }
+  }
+
+  /** The security-audit action type's own metrics. */
+  private record AuditMetrics(Gauge findings, Counter scanned) {
+    static AuditMetrics register(PrometheusRegistry registry) {
+      return new AuditMetrics(
+          Gauge.builder()
+              .name("caretaker_security_findings")
+              .help("Secrets the last security-audit run found in what it read, by kind.")
+              .labelNames("action", "kind")
+              .register(registry),
+          Counter.builder()
+              .name("caretaker_security_scanned_bytes")
+              .help("Bytes of log files security-audit runs have read.")
+              .unit(Unit.BYTES)
+              .labelNames("action")
               .register(registry));
     }
   }

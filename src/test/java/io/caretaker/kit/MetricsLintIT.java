@@ -56,6 +56,7 @@ class MetricsLintIT {
           collect: { interval: 1s }
           redis: { uri: "%3$s" }
           postgres: { databases: [ { name: main, uri: "%5$s" } ] }
+          tls: { certificates: [ { keystore: "%6$s", type: JKS, password: changeit, name: jdk } ] }
           trading:
             hashes: [ { key: "trading:pnl", metric: trading_pnl_usd, label: period } ]
             heartbeats: { pattern: "heartbeat:*", label: component }
@@ -75,12 +76,19 @@ class MetricsLintIT {
             hello: { type: command, argv: ["/bin/true"], cooldown: 0s }
             rotate: { type: log-rotation, roots: [%4$s], max_size: 1GiB }
             db: { type: postgres-maintenance, database: main, cooldown: 0s }
+            audit: { type: security-audit, roots: [%4$s], cooldown: 0s }
           schedules:
             - { id: nightly, action: backup, cron: "0 3 * * *" }
           alertmanager:
             routes: [ { matchers: ['remediate=~".+"'], action_from_label: remediate } ]
           """
-                  .formatted(dir, TOKEN, redis.uri(), logs, postgres.uri("postgres")));
+                  .formatted(
+                      dir,
+                      TOKEN,
+                      redis.uri(),
+                      logs,
+                      postgres.uri("postgres"),
+                      Path.of(System.getProperty("java.home"), "lib/security/cacerts")));
       try (AgentProcess agent = AgentProcess.start(dir, "serve", "--config", config.toString())) {
         String url = "http://127.0.0.1:" + agent.awaitPort();
         send(
@@ -91,7 +99,15 @@ class MetricsLintIT {
             {"type":"order","status":"sideways","side":"buy","venue":"XNAS"}
             """);
         for (String action :
-            List.of("gc", "cache-cleanup", "log-cleanup", "report", "backup", "rotate", "db")) {
+            List.of(
+                "gc",
+                "cache-cleanup",
+                "log-cleanup",
+                "report",
+                "backup",
+                "rotate",
+                "db",
+                "audit")) {
           HttpResponse<String> run =
               send(url + "/api/v1/actions/" + action + "/run?wait=true", "POST", "");
           assertThat(run.body()).as(action).contains("\"outcome\":\"success\"");
@@ -123,7 +139,9 @@ class MetricsLintIT {
                 "caretaker_log_rotations_total",
                 "caretaker_postgres_up{db=\"main\"} 1",
                 "postgres_table_dead_ratio",
-                "caretaker_postgres_tables_vacuumed_total");
+                "caretaker_postgres_tables_vacuumed_total",
+                "caretaker_security_findings",
+                "caretaker_tls_cert_not_after_timestamp_seconds");
         Tools.Result lint = Tools.run(List.of(promtool.toString(), "check", "metrics"), metrics);
         assertThat(lint.output()).as("promtool check metrics").isEmpty();
         assertThat(lint.exitCode()).isZero();

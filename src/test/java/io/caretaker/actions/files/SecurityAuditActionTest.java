@@ -1,0 +1,163 @@
+package io.caretaker.actions.files;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.caretaker.actions.ActionContext;
+import io.caretaker.actions.Trigger;
+import io.caretaker.config.ActionSpec;
+import io.caretaker.config.ConfigLoader;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A log corpus with a secret of every kind planted at a known line (plain, rotated and gzipped
+ * files) and near misses: each secret is found at its line, no near miss is, and no secret's text
+ * appears in what the run reports. Then the incremental part: only what was appended is read.
+ */
+class SecurityAuditActionTest {
+  /** kind → a planted value; each line is "... value ..." at the line given by its index. */
+  private static final Map<String, String> SECRETS =
+      Map.of(
+          "aws_access_key", "AKIAIOSFODNN7EXAMPLE",
+          "github_token", "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+          "slack_token", "xoxb-1234567890-abcdefghijklmnop",
+          "telegram_token", "123456789:AAHk3vQ9xT2mZ8pL5nR1wY7cB4fD6gJ0sEx",
+          "jwt", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N",
+          "url_credentials", "s3cr3tPassw0rd",
+          "bearer", "abcDEF0123456789ghijKLMNop",
+          "assignment", "hunter2-trading");
+
+  private static final List<String> NEAR_MISSES =
+      List.of(
+          "password=",
+          "password=******",
+          "api_key=${FEED_API_KEY}",
+          "password: <redacted>",
+          "AKIA1234",
+          "https://example.com:8443/path@here",
+          "the bearer of bad news",
+          "token count 12345");
+
+  @TempDir Path dir;
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Gauge findings =
+      Gauge.builder().name("findings").labelNames("action", "kind").register(registry);
+  private final Counter scanned =
+      Counter.builder().name("scanned").labelNames("action").register(registry);
+
+  private static String lineFor(String kind, String value) {
+    return switch (kind) {
+      case "url_credentials" -> "connecting to postgresql://trader:" + value + "@db:5432/x";
+      case "bearer" -> "GET /api Authorization: Bearer " + value;
+      case "assignment" -> "login ok password=" + value + " user=ops";
+      case "private_key" -> value;
+      default -> "config loaded key " + value + " for feed";
+    };
+  }
+
+  private SecurityAuditAction action() {
+    ActionSpec.SecurityAudit spec =
+        (ActionSpec.SecurityAudit)
+            ConfigLoader.parse(
+                    "t.yml",
+                    "actions:\n  audit: { type: security-audit, roots: [%s] }\n"
+                        .formatted(dir.resolve("logs")),
+                    Map.of())
+                .actions()
+                .get("audit")
+                .spec();
+    return new SecurityAuditAction(
+        "audit", spec, dir.resolve("data"), new byte[16], findings, scanned);
+  }
+
+  private static Map<String, Object> run(SecurityAuditAction a) throws Exception {
+    return a.run(new ActionContext("audit", false, Trigger.manual("t")));
+  }
+
+  @Test
+  void everyPlantedSecretIsFoundAtItsLineAndNoneOfTheirTextIsReported() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    StringBuilder plain = new StringBuilder();
+    StringBuilder gz = new StringBuilder();
+    int line = 0;
+    Map<String, Integer> where = new TreeMap<>();
+    for (var e : SECRETS.entrySet()) {
+      plain.append("2026-12-02 INFO filler line\n");
+      plain.append(lineFor(e.getKey(), e.getValue())).append('\n');
+      line += 2;
+      where.put(e.getKey(), line);
+    }
+    for (String miss : NEAR_MISSES) {
+      plain.append("2026-12-02 DEBUG ").append(miss).append('\n');
+    }
+    gz.append("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n");
+    Files.writeString(logs.resolve("feed.log"), plain);
+    try (OutputStream out =
+        new GZIPOutputStream(Files.newOutputStream(logs.resolve("feed.log.1.gz")))) {
+      out.write(gz.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    Map<String, Object> r = run(action());
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> found = (List<Map<String, Object>>) r.get("found");
+    for (var e : where.entrySet()) {
+      assertThat(found)
+          .as(e.getKey())
+          .anySatisfy(
+              f -> {
+                assertThat(f.get("kind")).isEqualTo(e.getKey());
+                assertThat(f.get("line")).isEqualTo((long) e.getValue());
+                assertThat(f.get("file").toString()).endsWith("feed.log");
+              });
+    }
+    assertThat(found)
+        .anySatisfy(
+            f -> {
+              assertThat(f.get("kind")).isEqualTo("private_key");
+              assertThat(f.get("file").toString()).endsWith("feed.log.1.gz");
+              assertThat(f.get("line")).isEqualTo(1L);
+            });
+    assertThat(found).as("no near miss").hasSize(SECRETS.size() + 1);
+    String everything = new ObjectMapper().writeValueAsString(r) + registry.scrape();
+    for (String secret : SECRETS.values()) {
+      assertThat(everything).doesNotContain(secret);
+    }
+    assertThat(findings.labelValues("audit", "jwt").get()).isEqualTo(1);
+  }
+
+  @Test
+  void aRerunReadsOnlyWhatWasAppendedAndARotatedFileIsNotReadAgain() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    Path log = logs.resolve("app.log");
+    Files.writeString(log, "x\n".repeat(50_000) + "password=first-secret-1\n");
+    SecurityAuditAction audit = action();
+    Map<String, Object> first = run(audit);
+    assertThat(first).containsEntry("findings", 1).containsEntry("bytes_scanned", 100_024L);
+
+    String appended = "y\npassword=second-secret-2\n";
+    Files.writeString(log, appended, StandardOpenOption.APPEND);
+    Map<String, Object> second = run(audit);
+    assertThat(second)
+        .containsEntry("findings", 1)
+        .containsEntry("bytes_scanned", (long) appended.length());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> f = ((List<Map<String, Object>>) second.get("found")).get(0);
+    assertThat(f).containsEntry("line", 50_003L);
+
+    Files.move(log, logs.resolve("app.log.1")); // rotated: the same inode
+    assertThat(run(audit)).containsEntry("findings", 0).containsEntry("bytes_scanned", 0L);
+  }
+}
