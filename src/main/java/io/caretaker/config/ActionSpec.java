@@ -157,7 +157,10 @@ public sealed interface ActionSpec {
       boolean allowSystemRoot,
       List<String> include,
       Map<String, Pattern> patterns,
-      List<String> allow)
+      List<String> allow,
+      List<String> privateFiles,
+      List<String> owners,
+      boolean fix)
       implements ActionSpec {}
 
   record HealthReport(Path dir, int keep) implements ActionSpec {}
@@ -335,7 +338,28 @@ public sealed interface ActionSpec {
         s.bool("allow_system_root", false),
         patterns(s, "include", List.of("*.log", "*.log.*")),
         Map.copyOf(patterns),
-        s.strings("allow", List.of()));
+        s.strings("allow", List.of()),
+        privateGlobs(s),
+        s.strings("owners", List.of()),
+        s.bool("fix", false));
+  }
+
+  /** Absolute globs of files that must be private (no group or other permission). */
+  private static List<String> privateGlobs(Section s) {
+    List<String> globs = s.strings("private", List.of());
+    for (String g : globs) {
+      if (!g.startsWith("/")) {
+        s.problem(
+            "private", "Expecting absolute globs like /etc/trading/*.key. Found: \"" + g + "\"");
+      } else {
+        try {
+          FileSystems.getDefault().getPathMatcher("glob:" + g);
+        } catch (PatternSyntaxException e) {
+          s.problem("private", "Invalid glob: " + e.getDescription() + ". Found: \"" + g + "\"");
+        }
+      }
+    }
+    return globs;
   }
 
   private static RedisCleanup redisCleanup(Section s) {

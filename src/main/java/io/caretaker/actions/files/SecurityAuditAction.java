@@ -71,7 +71,7 @@ public final class SecurityAuditAction implements Action {
     this.salt = salt.clone();
     this.findings = findings;
     this.scanned = scanned;
-    patterns.kinds().forEach(kind -> findings.labelValues(name, kind).set(0));
+    kinds().forEach(kind -> findings.labelValues(name, kind).set(0));
     scanned.labelValues(name);
   }
 
@@ -87,9 +87,17 @@ public final class SecurityAuditAction implements Action {
     Map<String, Long> byKind = new TreeMap<>();
     List<String> errors = new ArrayList<>();
     long bytes = 0;
+    List<PermissionAudit.Finding> permissions = new ArrayList<>();
+    try {
+      permissions.addAll(
+          PermissionAudit.privateFiles(spec.privateFiles(), spec.owners(), spec.fix(), dryRun));
+    } catch (IOException e) {
+      errors.add("private: " + FileErrors.describe(e));
+    }
     for (Path configured : spec.roots()) {
       try {
         Path root = FencedRoot.resolve(configured, spec.allowSystemRoot(), dataDir);
+        permissions.addAll(PermissionAudit.worldWritable(root, spec.fix(), dryRun));
         for (Path file : files(root)) {
           try {
             bytes += scan(file, read, next, found, byKind);
@@ -101,10 +109,11 @@ public final class SecurityAuditAction implements Action {
         errors.add(configured + ": " + FileErrors.describe(e));
       }
     }
+    permissions.forEach(p -> byKind.merge(p.kind(), 1L, Long::sum));
     if (!dryRun) {
       offsets.write(next);
       scanned.labelValues(name).inc(bytes);
-      patterns.kinds().forEach(kind -> findings.labelValues(name, kind).set(0));
+      kinds().forEach(kind -> findings.labelValues(name, kind).set(0));
       byKind.forEach((kind, n) -> findings.labelValues(name, kind).set(n));
     }
     Map<String, Object> details = new LinkedHashMap<>();
@@ -112,10 +121,19 @@ public final class SecurityAuditAction implements Action {
     details.put("findings", found.size());
     details.put("by_kind", byKind);
     details.put("found", found.subList(0, Math.min(MAX_LISTED, found.size())));
+    details.put(
+        "permissions",
+        permissions.stream().limit(MAX_LISTED).map(PermissionAudit.Finding::toMap).toList());
     if (!errors.isEmpty()) {
       details.put("errors", errors.subList(0, Math.min(20, errors.size())));
     }
     return details;
+  }
+
+  private List<String> kinds() {
+    List<String> kinds = new ArrayList<>(patterns.kinds());
+    kinds.addAll(PermissionAudit.KINDS);
+    return kinds;
   }
 
   private List<Path> files(Path root) throws IOException {

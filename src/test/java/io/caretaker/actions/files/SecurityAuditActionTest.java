@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -69,12 +70,16 @@ class SecurityAuditActionTest {
   }
 
   private SecurityAuditAction action() {
+    return action("");
+  }
+
+  private SecurityAuditAction action(String settings) {
     ActionSpec.SecurityAudit spec =
         (ActionSpec.SecurityAudit)
             ConfigLoader.parse(
                     "t.yml",
-                    "actions:\n  audit: { type: security-audit, roots: [%s] }\n"
-                        .formatted(dir.resolve("logs")),
+                    "actions:\n  audit: { type: security-audit, roots: [%s]%s }\n"
+                        .formatted(dir.resolve("logs"), settings.isEmpty() ? "" : ", " + settings),
                     Map.of())
                 .actions()
                 .get("audit")
@@ -136,6 +141,39 @@ class SecurityAuditActionTest {
       assertThat(everything).doesNotContain(secret);
     }
     assertThat(findings.labelValues("audit", "jwt").get()).isEqualTo(1);
+  }
+
+  @Test
+  void loosePrivateFilesAndWorldWritablePathsAreFoundListedInADryRunAndTightenedByFix()
+      throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    Path shared = Files.createDirectories(logs.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path keys = Files.createDirectories(dir.resolve("keys"));
+    Path key = Files.writeString(keys.resolve("feed.key"), "k");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+    Path tight = Files.writeString(keys.resolve("ok.key"), "k");
+    Files.setPosixFilePermissions(tight, PosixFilePermissions.fromString("rw-------"));
+    String settings = "private: [\"%s/*.key\"], owners: [nobody]".formatted(keys);
+
+    Map<String, Object> plan =
+        action(settings).run(new ActionContext("audit", true, Trigger.manual("t")));
+    assertThat(plan.get("permissions").toString())
+        .contains("loose_permissions", "feed.key", "rw-r--r--", "would_fix")
+        .contains("world_writable", "shared", "rwxrwxrwx")
+        .contains("wrong_owner")
+        .doesNotContain("kind=loose_permissions, file=" + tight);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+        .as("a dry run changes nothing")
+        .isEqualTo("rw-r--r--");
+
+    run(action(settings + ", fix: true"));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)))
+        .as("only other-write goes")
+        .isEqualTo("rwxrwxr-x");
+    assertThat(findings.labelValues("audit", "world_writable").get()).isEqualTo(1);
   }
 
   @Test
