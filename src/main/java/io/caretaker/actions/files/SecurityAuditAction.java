@@ -82,7 +82,7 @@ public final class SecurityAuditAction implements Action {
 
   private Map<String, Object> audit(boolean dryRun) throws Exception {
     Map<String, Object> read = offsets.read();
-    Map<String, Object> next = new LinkedHashMap<>(read);
+    Map<String, Object> next = new LinkedHashMap<>(); // only files still there: no stale inodes
     List<Map<String, Object>> found = new ArrayList<>();
     Map<String, Long> byKind = new TreeMap<>();
     List<String> errors = new ArrayList<>();
@@ -173,8 +173,13 @@ public final class SecurityAuditAction implements Action {
     BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
     String key = String.valueOf(attrs.fileKey());
     long from = read.get(key) instanceof Number n ? n.longValue() : 0;
+    if (from > attrs.size()) {
+      from = 0; // truncated (copytruncate) or a new file on a reused inode: read it all again
+    }
     boolean gz = file.getFileName().toString().endsWith(".gz");
-    if (from >= attrs.size() || (gz && from > 0)) {
+    if (from == attrs.size() || (gz && from > 0)) {
+      next.put(key, from);
+      next.put(key + ":line", lineAt(read, key));
       return 0;
     }
     long skip = gz ? 0 : from;

@@ -197,5 +197,14 @@ class SecurityAuditActionTest {
 
     Files.move(log, logs.resolve("app.log.1")); // rotated: the same inode
     assertThat(run(audit)).containsEntry("findings", 0).containsEntry("bytes_scanned", 0L);
+
+    // copytruncate leaves the live file shorter than where the last run stopped: read from 0
+    Path cut = logs.resolve("app.log.1");
+    Files.writeString(cut, "password=after-the-cut-3\n");
+    Map<String, Object> afterCut = run(audit);
+    assertThat(afterCut).containsEntry("findings", 1).containsEntry("bytes_scanned", 25L);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> g = ((List<Map<String, Object>>) afterCut.get("found")).get(0);
+    assertThat(g).containsEntry("line", 1L);
   }
 }
