@@ -1,5 +1,6 @@
 package io.caretaker.actions.files;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,22 @@ final class SecretPatterns {
   /** One secret in a line: its kind and where it is (the text itself is never kept). */
   record Match(String kind, int start, int end) {}
 
+  /**
+   * Text each built-in kind cannot match without (lower case): most log lines hold none, so most
+   * lines cost a few substring searches instead of nine regex scans.
+   */
+  private static final Map<String, List<String>> NEEDS =
+      Map.of(
+          "private_key", List.of("private key"),
+          "aws_access_key", List.of("akia", "asia"),
+          "github_token", List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+          "slack_token", List.of("xox"),
+          "telegram_token", List.of(":aa"),
+          "jwt", List.of("eyj"),
+          "url_credentials", List.of("://"),
+          "bearer", List.of("bearer"),
+          "assignment", List.of("pass", "pwd", "secret", "key", "token"));
+
   static final Map<String, Pattern> BUILT_IN = builtIn();
 
   private static final Pattern PLACEHOLDER =
@@ -27,10 +44,68 @@ final class SecretPatterns {
           "(?i)^(?:[*xX#.]+|<[^>]*>|\\$\\{?[A-Za-z_]+\\}?|%s|null|none|redacted|\\[redacted\\]|changeme|\\*+)$");
 
   private final Map<String, Pattern> patterns;
+  private final boolean custom;
+
+  /** The built-in kinds' needles by their first byte, for {@link #mayHold}. */
+  private static final byte[][][] NEEDLES_BY_FIRST = needlesByFirst();
 
   SecretPatterns(Map<String, Pattern> custom) {
     patterns = new LinkedHashMap<>(BUILT_IN);
     patterns.putAll(custom);
+    this.custom = !custom.isEmpty();
+  }
+
+  private static byte[][][] needlesByFirst() {
+    List<List<byte[]>> lists = new ArrayList<>();
+    for (int i = 0; i < 256; i++) {
+      lists.add(new ArrayList<>());
+    }
+    NEEDS.values().stream()
+        .flatMap(List::stream)
+        .distinct()
+        .forEach(n -> lists.get(n.charAt(0)).add(n.getBytes(StandardCharsets.ISO_8859_1)));
+    byte[][][] out = new byte[256][][];
+    for (int i = 0; i < 256; i++) {
+      out[i] = lists.get(i).isEmpty() ? null : lists.get(i).toArray(new byte[0][]);
+    }
+    return out;
+  }
+
+  private static int lower(byte b) {
+    int c = b & 0xff;
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+  }
+
+  /**
+   * Whether the line {@code b[from, to)} holds any text a built-in kind needs, read as bytes in one
+   * pass (no String, no lower-cased copy): most log lines are turned away here. Always true when
+   * the config adds patterns, which have no needles.
+   */
+  boolean mayHold(byte[] b, int from, int to) {
+    if (custom) {
+      return true;
+    }
+    for (int i = from; i < to; i++) {
+      byte[][] candidates = NEEDLES_BY_FIRST[lower(b[i])];
+      if (candidates == null) {
+        continue;
+      }
+      for (byte[] n : candidates) {
+        if (i + n.length <= to && startsWith(b, i, n)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean startsWith(byte[] b, int at, byte[] needle) {
+    for (int k = 1; k < needle.length; k++) {
+      if (lower(b[at + k]) != needle[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Map<String, Pattern> builtIn() {
@@ -62,22 +137,6 @@ final class SecretPatterns {
   Set<String> kinds() {
     return patterns.keySet();
   }
-
-  /**
-   * Text each built-in kind cannot match without (lower case): most log lines hold none, so most
-   * lines cost a few substring searches instead of nine regex scans.
-   */
-  private static final Map<String, List<String>> NEEDS =
-      Map.of(
-          "private_key", List.of("private key"),
-          "aws_access_key", List.of("akia", "asia"),
-          "github_token", List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-          "slack_token", List.of("xox"),
-          "telegram_token", List.of(":aa"),
-          "jwt", List.of("eyj"),
-          "url_credentials", List.of("://"),
-          "bearer", List.of("bearer"),
-          "assignment", List.of("pass", "pwd", "secret", "key", "token"));
 
   private static boolean mayMatch(String kind, String lower) {
     List<String> needs = NEEDS.get(kind);

@@ -8,10 +8,8 @@ import io.caretaker.store.FileErrors;
 import io.caretaker.store.StateFile;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
@@ -183,35 +181,68 @@ public final class SecurityAuditAction implements Action {
       return 0;
     }
     long skip = gz ? 0 : from;
-    long lineNumber = 0;
+    long number = skip == 0 ? 0 : lineAt(read, key) - 1;
     try (InputStream raw = Files.newInputStream(file)) {
       raw.skipNBytes(skip);
       InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
-      BufferedReader lines =
-          new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1), 1 << 16);
-      long firstLine = skip == 0 ? 1 : lineAt(read, key);
-      for (String line; (line = lines.readLine()) != null; ) {
-        long number = firstLine + lineNumber++;
-        for (SecretPatterns.Match m : patterns.find(line)) {
-          String fingerprint = fingerprint(line.substring(m.start(), m.end()));
-          if (spec.allow().contains(fingerprint) || spec.allow().contains(file + ":" + number)) {
-            continue;
-          }
-          byKind.merge(m.kind(), 1L, Long::sum);
-          if (found.size() < MAX_LISTED) {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("file", file.toString());
-            f.put("line", number);
-            f.put("kind", m.kind());
-            f.put("fingerprint", fingerprint);
-            found.add(f);
+      byte[] buf = new byte[1 << 20];
+      int held = 0; // bytes of an unfinished line at the start of buf
+      for (int n; (n = in.readNBytes(buf, held, buf.length - held)) > 0 || held > 0; ) {
+        int end = held + n;
+        int start = 0;
+        for (int i = 0; i < end; i++) {
+          if (buf[i] == '\n') {
+            inspect(file, ++number, buf, start, i, found, byKind);
+            start = i + 1;
           }
         }
+        if (n == 0) { // the end: a last line without a newline
+          if (start < end) {
+            inspect(file, ++number, buf, start, end, found, byKind);
+          }
+          break;
+        }
+        if (start == 0 && end == buf.length) { // a line longer than buf: read in parts
+          inspect(file, number + 1, buf, 0, end, found, byKind);
+          start = end;
+        }
+        held = end - start;
+        System.arraycopy(buf, start, buf, 0, held);
       }
       next.put(key, attrs.size());
-      next.put(key + ":line", firstLine + lineNumber);
+      next.put(key + ":line", number + 1);
     }
     return attrs.size() - skip;
+  }
+
+  /** One line, {@code buf[from, to)}: its secrets, each recorded without its text. */
+  private void inspect(
+      Path file,
+      long number,
+      byte[] buf,
+      int from,
+      int to,
+      List<Map<String, Object>> found,
+      Map<String, Long> byKind) {
+    if (!patterns.mayHold(buf, from, to)) {
+      return;
+    }
+    String line = new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
+    for (SecretPatterns.Match m : patterns.find(line)) {
+      String fingerprint = fingerprint(line.substring(m.start(), m.end()));
+      if (spec.allow().contains(fingerprint) || spec.allow().contains(file + ":" + number)) {
+        continue;
+      }
+      byKind.merge(m.kind(), 1L, Long::sum);
+      if (found.size() < MAX_LISTED) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("file", file.toString());
+        f.put("line", number);
+        f.put("kind", m.kind());
+        f.put("fingerprint", fingerprint);
+        found.add(f);
+      }
+    }
   }
 
   private static long lineAt(Map<String, Object> read, String key) {

@@ -176,6 +176,23 @@ class SecurityAuditActionTest {
     assertThat(findings.labelValues("audit", "world_writable").get()).isEqualTo(1);
   }
 
+  /** Line 11,651 crosses the 1 MiB read buffer: it counts once, and its secret is found. */
+  @Test
+  void lineNumbersHoldAcrossTheReadBuffer() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    StringBuilder text = new StringBuilder();
+    for (int i = 1; i <= 30_000; i++) {
+      String filler = "%05d order filled venue=XNAS".formatted(i);
+      text.append(i == 11_651 || i == 25_000 ? filler + " password=across-" + i : filler)
+          .append(" ".repeat(60))
+          .append('\n');
+    }
+    Files.writeString(logs.resolve("big.log"), text);
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> found = (List<Map<String, Object>>) run(action()).get("found");
+    assertThat(found).extracting(f -> f.get("line")).containsExactly(11_651L, 25_000L);
+  }
+
   @Test
   void aRerunReadsOnlyWhatWasAppendedAndARotatedFileIsNotReadAgain() throws Exception {
     Path logs = Files.createDirectories(dir.resolve("logs"));
