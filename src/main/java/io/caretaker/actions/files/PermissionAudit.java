@@ -120,46 +120,40 @@ final class PermissionAudit {
     return p;
   }
 
+  /** Regular files under {@code base} that {@code wanted} takes (base itself if a file). */
   private static List<Path> walk(Path base, Predicate<Path> wanted) throws IOException {
     if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
       return Files.isRegularFile(base, LinkOption.NOFOLLOW_LINKS) && wanted.test(base)
           ? List.of(base)
           : List.of();
     }
-    List<Path> out = new ArrayList<>();
-    Files.walkFileTree(
-        base,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            if (wanted.test(file)) {
-              out.add(file);
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFileFailed(Path file, IOException e) {
-            return FileVisitResult.CONTINUE;
-          }
-        });
-    return out;
+    return visit(base, false, wanted);
   }
 
+  /** Every file and directory under {@code root}, the root too. */
   private static List<Path> walkAll(Path root) throws IOException {
+    return visit(root, true, p -> true);
+  }
+
+  private static List<Path> visit(Path root, boolean directories, Predicate<Path> wanted)
+      throws IOException {
     List<Path> out = new ArrayList<>();
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            out.add(dir);
+            if (directories) {
+              out.add(dir);
+            }
             return FileVisitResult.CONTINUE;
           }
 
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            out.add(file);
+            if (wanted.test(file)) {
+              out.add(file);
+            }
             return FileVisitResult.CONTINUE;
           }
 
