@@ -67,12 +67,23 @@ class LogRotationIT {
                       .anyMatch(n -> n.matches("router\\.log\\.\\d{8}T\\d{6}Z"));
                 }
               });
-      JsonArray runs =
-          new JsonObject(get(port, "/api/v1/runs?action=router-logs")).getJsonArray("runs");
-      JsonObject run = runs.getJsonObject(0);
-      assertThat(run.getJsonObject("trigger").getString("type")).isEqualTo("size");
-      assertThat(run.getJsonObject("trigger").getString("ref")).startsWith(log.toString());
-      assertThat(run.getString("outcome")).isEqualTo("success");
+      // The rename comes first; the record is done once the writer check and the prune are.
+      await()
+          .untilAsserted(
+              () -> {
+                JsonArray runs =
+                    new JsonObject(get(port, "/api/v1/runs?action=router-logs"))
+                        .getJsonArray("runs");
+                assertThat(runs.stream().map(JsonObject.class::cast))
+                    .anySatisfy(
+                        run -> {
+                          assertThat(run.getJsonObject("trigger").getString("type"))
+                              .isEqualTo("size");
+                          assertThat(run.getJsonObject("trigger").getString("ref"))
+                              .startsWith(log.toString());
+                          assertThat(run.getString("outcome")).isEqualTo("success");
+                        });
+              });
       assertThat(get(port, "/metrics"))
           .contains("caretaker_log_rotations_total{method=\"rename\",set=\"router-logs\"} 1.0");
     }
