@@ -79,9 +79,7 @@ public final class PostgresCollector implements Collector {
         Family.gauge(
             "caretaker_postgres_up", "1 when the last collection reached the database.", "db");
     Metrics m = new Metrics();
-    boolean tablesDue =
-        !clock.instant().isBefore(tablesReadAt.plus(config.tableInterval()))
-            || tablesReadAt.equals(Instant.MIN);
+    boolean tablesDue = !clock.instant().isBefore(tablesReadAt.plus(config.tableInterval()));
     Tables t = new Tables();
     for (PostgresConnection pg : databases) {
       String db = pg.database().name();

@@ -58,7 +58,7 @@ public final class TlsCertificateCollector implements Collector {
   @Override
   public synchronized List<MetricSnapshot> collect() {
     Instant now = clock.instant();
-    if (!readAt.equals(Instant.MIN) && now.isBefore(readAt.plus(config.interval()))) {
+    if (now.isBefore(readAt.plus(config.interval()))) { // Instant.MIN: never read, so due
       return last;
     }
     readAt = now;
