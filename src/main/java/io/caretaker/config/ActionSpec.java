@@ -150,7 +150,7 @@ public sealed interface ActionSpec {
    * Secrets in log files: the files of {@code roots} matching {@code include} (plain or .gz),
    * scanned for the built-in kinds and the {@code patterns} given (name → regex whose first group,
    * or whole match, is the secret); findings whose fingerprint or {@code path:line} is in {@code
-   * allow} are not reported.
+   * allow} are not reported; {@code redact} masks the secrets of rotated files in place.
    */
   record SecurityAudit(
       List<Path> roots,
@@ -160,7 +160,8 @@ public sealed interface ActionSpec {
       List<String> allow,
       List<String> privateFiles,
       List<String> owners,
-      boolean fix)
+      boolean fix,
+      boolean redact)
       implements ActionSpec {}
 
   record HealthReport(Path dir, int keep) implements ActionSpec {}
@@ -341,7 +342,8 @@ public sealed interface ActionSpec {
         s.strings("allow", List.of()),
         privateGlobs(s),
         s.strings("owners", List.of()),
-        s.bool("fix", false));
+        s.bool("fix", false),
+        s.bool("redact", false));
   }
 
   /** Absolute globs of files that must be private (no group or other permission). */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
@@ -25,8 +26,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
+import org.apache.commons.io.input.BoundedInputStream;
 
 /**
  * Secrets that ended up in logs, found continuously instead of by a weekly grep: the files of
@@ -44,7 +47,7 @@ public final class SecurityAuditAction implements Action {
   private final ActionSpec.SecurityAudit spec;
   private final SecretPatterns patterns;
   private final List<PathMatcher> include;
-  private final StateFile offsets;
+  private final ScanState state;
   private final Path dataDir;
   private final byte[] salt;
   private final Gauge findings;
@@ -64,7 +67,8 @@ public final class SecurityAuditAction implements Action {
         spec.include().stream()
             .map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g))
             .toList();
-    this.offsets = new StateFile(dataDir.resolve("security-audit-" + name + ".json"));
+    this.state =
+        new ScanState(new StateFile(dataDir.resolve("security-audit-" + name + ".json")), salt);
     this.dataDir = dataDir;
     this.salt = salt.clone();
     this.findings = findings;
@@ -79,53 +83,113 @@ public final class SecurityAuditAction implements Action {
   }
 
   private Map<String, Object> audit(boolean dryRun) throws Exception {
-    Map<String, Object> read = offsets.read();
-    Map<String, Object> next = new LinkedHashMap<>(); // only files still there: no stale inodes
-    List<Map<String, Object>> found = new ArrayList<>();
-    Map<String, Long> byKind = new TreeMap<>();
-    List<String> errors = new ArrayList<>();
-    long bytes = 0;
+    state.load();
+    Run run = new Run();
     List<PermissionAudit.Finding> permissions = new ArrayList<>();
     try {
       permissions.addAll(
           PermissionAudit.privateFiles(spec.privateFiles(), spec.owners(), spec.fix(), dryRun));
     } catch (IOException e) {
-      errors.add("private: " + FileErrors.describe(e));
+      run.errors.add("private: " + FileErrors.describe(e));
     }
     for (Path configured : spec.roots()) {
       try {
         Path root = FencedRoot.resolve(configured, spec.allowSystemRoot(), dataDir);
         permissions.addAll(PermissionAudit.worldWritable(root, spec.fix(), dryRun));
-        for (Path file : files(root)) {
+        for (Path file : files(root, run)) {
           try {
-            bytes += scan(file, read, next, found, byKind);
+            run.bytes += scan(file, run);
           } catch (IOException e) {
-            errors.add(file + ": " + FileErrors.describe(e));
+            run.errors.add(file + ": " + FileErrors.describe(e));
           }
         }
       } catch (IOException e) {
-        errors.add(configured + ": " + FileErrors.describe(e));
+        run.errors.add(configured + ": " + FileErrors.describe(e));
       }
     }
-    permissions.forEach(p -> byKind.merge(p.kind(), 1L, Long::sum));
+    if (spec.redact()) {
+      redact(run, dryRun);
+    }
+    permissions.forEach(p -> run.byKind.merge(p.kind(), 1L, Long::sum));
     if (!dryRun) {
-      offsets.write(next);
-      scanned.labelValues(name).inc(bytes);
+      state.save();
+      scanned.labelValues(name).inc(run.bytes);
       kinds().forEach(kind -> findings.labelValues(name, kind).set(0));
-      byKind.forEach((kind, n) -> findings.labelValues(name, kind).set(n));
+      run.byKind.forEach((kind, n) -> findings.labelValues(name, kind).set(n));
     }
     Map<String, Object> details = new LinkedHashMap<>();
-    details.put("bytes_scanned", bytes);
-    details.put("findings", found.size());
-    details.put("by_kind", byKind);
-    details.put("found", found.subList(0, Math.min(MAX_LISTED, found.size())));
+    details.put("bytes_scanned", run.bytes);
+    details.put("findings", run.found.size());
+    details.put("by_kind", run.byKind);
+    details.put("found", run.found.subList(0, Math.min(MAX_LISTED, run.found.size())));
     details.put(
         "permissions",
         permissions.stream().limit(MAX_LISTED).map(PermissionAudit.Finding::toMap).toList());
-    if (!errors.isEmpty()) {
-      details.put("errors", errors.subList(0, Math.min(20, errors.size())));
+    if (spec.redact()) {
+      details.put(dryRun ? "would_redact" : "redacted", run.redacted);
+    }
+    if (!run.errors.isEmpty()) {
+      details.put("errors", run.errors.subList(0, Math.min(20, run.errors.size())));
     }
     return details;
+  }
+
+  /** What one run found and did, as it goes. */
+  private static final class Run {
+    final List<Map<String, Object>> found = new ArrayList<>();
+    final Map<String, Long> byKind = new TreeMap<>();
+    final List<String> errors = new ArrayList<>();
+    final Map<Path, String> inodes = new LinkedHashMap<>();
+    final List<String> redacted = new ArrayList<>();
+    final List<Path> leftovers = new ArrayList<>(); // of a redaction a crash stopped
+    long bytes;
+  }
+
+  /**
+   * Rotated files holding secrets not yet masked (found by this run or an earlier one) are
+   * rewritten masked; the new file is recorded as read, so it is not scanned again.
+   */
+  private void redact(Run run, boolean dryRun) {
+    for (Path leftover : dryRun ? List.<Path>of() : run.leftovers) {
+      try {
+        Files.deleteIfExists(leftover); // the original it was made from is still whole
+      } catch (IOException e) {
+        run.errors.add(leftover + ": " + FileErrors.describe(e));
+      }
+    }
+    SecretRedaction redaction =
+        new SecretRedaction(patterns, (file, line, secret) -> allowed(file, line, secret));
+    for (Map.Entry<Path, String> e : run.inodes.entrySet()) {
+      Path file = e.getKey();
+      ScanState.Seen seen = state.current().get(e.getValue());
+      if (seen == null || seen.secrets() == 0 || !SecretRedaction.rotated(file)) {
+        continue;
+      }
+      if (dryRun) {
+        run.redacted.add(file.toString());
+        continue;
+      }
+      try {
+        SecretRedaction.Rewritten done = redaction.rewrite(file);
+        state.current().remove(e.getValue());
+        state.put(
+            inode(file),
+            new ScanState.Seen(
+                done.bytes(), done.lines() + 1, 0, printOf(done.head()), printOf(done.tail())));
+        run.redacted.add(file.toString());
+      } catch (IOException ex) {
+        run.errors.add(file + ": redact: " + FileErrors.describe(ex));
+      }
+    }
+  }
+
+  private String printOf(byte[] window) {
+    return window == null ? "" : state.print(window, window.length);
+  }
+
+  private static String inode(Path file) throws IOException {
+    return String.valueOf(
+        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
   }
 
   private List<String> kinds() {
@@ -134,7 +198,7 @@ public final class SecurityAuditAction implements Action {
     return kinds;
   }
 
-  private List<Path> files(Path root) throws IOException {
+  private List<Path> files(Path root, Run run) throws IOException {
     List<Path> out = new ArrayList<>();
     Files.walkFileTree(
         root,
@@ -142,7 +206,12 @@ public final class SecurityAuditAction implements Action {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
             Path relative = root.relativize(file);
-            if (attrs.isRegularFile() && include.stream().anyMatch(m -> m.matches(relative))) {
+            if (file.getFileName().toString().endsWith(SecretRedaction.TMP_SUFFIX)) {
+              run.leftovers.add(file);
+            }
+            if (attrs.isRegularFile()
+                && !inProgress(file)
+                && include.stream().anyMatch(m -> m.matches(relative))) {
               out.add(file);
             }
             return FileVisitResult.CONTINUE;
@@ -157,96 +226,129 @@ public final class SecurityAuditAction implements Action {
     return out;
   }
 
+  /** A copy being written by a compression or a redaction: read once it is published. */
+  private static boolean inProgress(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(SafeGzip.TMP_SUFFIX) || name.endsWith(SecretRedaction.TMP_SUFFIX);
+  }
+
   /**
-   * Reads {@code file} from where the last run stopped (by inode; a .gz whole, once); returns the
-   * bytes read.
+   * Reads {@code file} from where the last run stopped: by inode, or, for a file under a new inode,
+   * by its content when it is a copy of one read before (a .gz is never appended to, so one read is
+   * enough); returns the bytes read.
    */
-  private long scan(
-      Path file,
-      Map<String, Object> read,
-      Map<String, Object> next,
-      List<Map<String, Object>> found,
-      Map<String, Long> byKind)
-      throws IOException {
-    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-    String key = String.valueOf(attrs.fileKey());
-    long from = read.get(key) instanceof Number n ? n.longValue() : 0;
-    if (from > attrs.size()) {
-      from = 0; // truncated (copytruncate) or a new file on a reused inode: read it all again
-    }
+  // Long on purpose: one pass over the bytes, lines split in place, the record kept as it goes.
+  private long scan(Path file, Run run) throws IOException {
+    BasicFileAttributes attrs =
+        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    String inode = String.valueOf(attrs.fileKey());
+    run.inodes.put(file, inode);
     boolean gz = file.getFileName().toString().endsWith(".gz");
-    if (from == attrs.size() || (gz && from > 0)) {
-      next.put(key, from);
-      next.put(key + ":line", lineAt(read, key));
+    ScanState.Seen seen = state.before(inode).orElse(ScanState.Seen.NOTHING);
+    if (!gz && seen.offset() > attrs.size()) {
+      seen = ScanState.Seen.NOTHING; // truncated (copytruncate) or a reused inode: read it again
+    }
+    if (seen.offset() > 0 && (gz || seen.offset() == attrs.size())) {
+      state.put(inode, seen);
       return 0;
     }
-    long skip = gz ? 0 : from;
-    long number = skip == 0 ? 0 : lineAt(read, key) - 1;
-    try (InputStream raw = Files.newInputStream(file)) {
-      raw.skipNBytes(skip);
-      InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
+    InputStream in = open(file, gz, attrs.size());
+    try {
+      ScanState.Tail tail = new ScanState.Tail();
+      if (seen.offset() == 0) {
+        Optional<ScanState.Seen> copy = state.recognise(in, tail);
+        if (copy.isPresent()) {
+          seen = copy.get(); // a copy of what was read: in stands where that read stopped
+        } else {
+          in.close();
+          in = open(file, gz, attrs.size());
+        }
+      } else {
+        in.skipNBytes(Math.max(0, seen.offset() - ScanState.WINDOW)); // the tail's window
+        byte[] window = in.readNBytes((int) Math.min(seen.offset(), ScanState.WINDOW));
+        tail.add(window, 0, window.length);
+      }
+      long number = seen.line() - 1;
+      long secrets = seen.secrets();
+      long read = 0;
+      String head = seen.head();
       byte[] buf = new byte[1 << 20];
       int held = 0; // bytes of an unfinished line at the start of buf
       for (int n; (n = in.readNBytes(buf, held, buf.length - held)) > 0 || held > 0; ) {
+        if (read == 0 && seen.offset() == 0 && held + n >= ScanState.WINDOW) {
+          head = state.print(buf, ScanState.WINDOW);
+        }
+        tail.add(buf, held, held + n);
+        read += n;
         int end = held + n;
         int start = 0;
         for (int i = 0; i < end; i++) {
           if (buf[i] == '\n') {
-            inspect(file, ++number, buf, start, i, found, byKind);
+            secrets += inspect(file, ++number, buf, start, i, run);
             start = i + 1;
           }
         }
         if (n == 0) { // the end: a last line without a newline
           if (start < end) {
-            inspect(file, ++number, buf, start, end, found, byKind);
+            secrets += inspect(file, ++number, buf, start, end, run);
           }
           break;
         }
         if (start == 0 && end == buf.length) { // a line longer than buf: read in parts
-          inspect(file, number + 1, buf, 0, end, found, byKind);
+          secrets += inspect(file, number + 1, buf, 0, end, run);
           start = end;
         }
         held = end - start;
         System.arraycopy(buf, start, buf, 0, held);
       }
-      next.put(key, attrs.size());
-      next.put(key + ":line", number + 1);
+      byte[] last = tail.window();
+      state.put(
+          inode,
+          new ScanState.Seen(
+              seen.offset() + read, number + 1, secrets, head, last == null ? "" : printOf(last)));
+      return read;
+    } finally {
+      in.close();
     }
-    return attrs.size() - skip;
+  }
+
+  /** The file's text: a .gz decompressed, a plain file up to the size it had when listed. */
+  private static InputStream open(Path file, boolean gz, long size) throws IOException {
+    InputStream raw = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+    return gz
+        ? new GZIPInputStream(raw, 1 << 16)
+        : BoundedInputStream.builder().setInputStream(raw).setMaxCount(size).get();
   }
 
   /** One line, {@code buf[from, to)}: its secrets, each recorded without its text. */
-  private void inspect(
-      Path file,
-      long number,
-      byte[] buf,
-      int from,
-      int to,
-      List<Map<String, Object>> found,
-      Map<String, Long> byKind) {
+  private int inspect(Path file, long number, byte[] buf, int from, int to, Run run) {
     if (!patterns.mayHold(buf, from, to)) {
-      return;
+      return 0;
     }
     String line = new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
+    int secrets = 0;
     for (SecretPatterns.Match m : patterns.find(line)) {
-      String fingerprint = fingerprint(line.substring(m.start(), m.end()));
-      if (spec.allow().contains(fingerprint) || spec.allow().contains(file + ":" + number)) {
+      String secret = line.substring(m.start(), m.end());
+      if (allowed(file, number, secret)) {
         continue;
       }
-      byKind.merge(m.kind(), 1L, Long::sum);
-      if (found.size() < MAX_LISTED) {
+      String fingerprint = fingerprint(secret);
+      secrets++;
+      run.byKind.merge(m.kind(), 1L, Long::sum);
+      if (run.found.size() < MAX_LISTED) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("file", file.toString());
         f.put("line", number);
         f.put("kind", m.kind());
         f.put("fingerprint", fingerprint);
-        found.add(f);
+        run.found.add(f);
       }
     }
+    return secrets;
   }
 
-  private static long lineAt(Map<String, Object> read, String key) {
-    return read.get(key + ":line") instanceof Number n ? n.longValue() : 1;
+  private boolean allowed(Path file, long number, String secret) {
+    return spec.allow().contains(file + ":" + number) || spec.allow().contains(fingerprint(secret));
   }
 
   /**

@@ -15,10 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -223,5 +226,115 @@ class SecurityAuditActionTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> g = ((List<Map<String, Object>>) afterCut.get("found")).get(0);
     assertThat(g).containsEntry("line", 1L);
+  }
+
+  @Test
+  void aCopyOfAFileAlreadyReadIsRecognisedByItsTextEvenCompressed() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    Path log = logs.resolve("app.log");
+    String text = numbered(1, 2_000) + "password=first-secret-1\n";
+    Files.writeString(log, text);
+    SecurityAuditAction audit = action();
+    assertThat(run(audit)).containsEntry("findings", 1);
+
+    // logrotate's copytruncate: a copy under a new inode, the live file emptied and written on
+    Files.copy(log, logs.resolve("app.log.1"));
+    Files.writeString(log, "password=after-the-cut-2\n");
+    Map<String, Object> afterCopy = run(audit);
+    assertThat(afterCopy).containsEntry("findings", 1).containsEntry("bytes_scanned", 25L);
+
+    // the copy compressed: a third inode, the same text
+    SafeGzip.compress(logs.resolve("app.log.1"), 6);
+    assertThat(run(audit)).containsEntry("findings", 0).containsEntry("bytes_scanned", 0L);
+
+    // the same first window, another ending: not a copy, read whole
+    Path lookalike = logs.resolve("other.log");
+    Files.writeString(
+        lookalike, numbered(1, 2_000).replace("line 1999", "line 1999 password=x-secret-3"));
+    Map<String, Object> other = run(audit);
+    assertThat(other)
+        .containsEntry("findings", 1)
+        .containsEntry("bytes_scanned", Files.size(lookalike));
+  }
+
+  private static String numbered(int from, int to) {
+    StringBuilder b = new StringBuilder();
+    for (int i = from; i <= to; i++) {
+      b.append("2026-12-02T10:00:00Z INFO order book line ").append(i).append('\n');
+    }
+    return b.toString();
+  }
+
+  @Test
+  void redactMasksRotatedFilesInPlaceKeepingTheirModeAndMtimeAndNeverTouchesALiveOne()
+      throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    Path live = logs.resolve("feed.log");
+    Path rotated = logs.resolve("feed.log.1");
+    Path gz = logs.resolve("feed.log.2.gz");
+    Path held = logs.resolve("feed.log.3"); // a rotated name some process still writes to
+    String secretLine = "login ok password=hunter2-trading user=ops\r\n";
+    Files.writeString(live, secretLine);
+    Files.writeString(
+        rotated, "a\n" + secretLine + "b\nconfig key AKIAIOSFODNN7EXAMPLE end"); // no final newline
+    Files.writeString(held, secretLine);
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(
+          ("x\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nq9Zz==\n"
+                  + "-----END RSA PRIVATE KEY-----\ny\n")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+    Files.setPosixFilePermissions(rotated, PosixFilePermissions.fromString("rw-r-----"));
+    FileTime mtime = FileTime.from(Instant.parse("2026-11-30T08:00:00Z"));
+    Files.setLastModifiedTime(rotated, mtime);
+    Files.setLastModifiedTime(gz, mtime);
+    Path leftover =
+        Files.writeString(logs.resolve("feed.log.1" + SecretRedaction.TMP_SUFFIX), "half");
+    Process writer =
+        new ProcessBuilder("sleep", "60")
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(held.toFile()))
+            .start();
+    try {
+      SecurityAuditAction audit = action("redact: true");
+      Map<String, Object> dry = audit.run(new ActionContext("audit", true, Trigger.manual("t")));
+      assertThat(dry)
+          .extracting(d -> d.get("would_redact"))
+          .asList()
+          .containsExactlyInAnyOrder(rotated.toString(), gz.toString());
+      assertThat(Files.readString(rotated)).contains("hunter2-trading");
+      assertThat(leftover).exists();
+
+      Map<String, Object> r = run(audit);
+      assertThat(r)
+          .containsEntry("findings", 5)
+          .extracting(d -> d.get("redacted"))
+          .asList()
+          .containsExactlyInAnyOrder(rotated.toString(), gz.toString());
+      assertThat(Files.readString(rotated))
+          .isEqualTo("a\nlogin ok password=[REDACTED] user=ops\r\nb\nconfig key [REDACTED] end");
+      assertThat(Files.getLastModifiedTime(rotated)).isEqualTo(mtime);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(rotated)))
+          .isEqualTo("rw-r-----");
+      try (var in = new GZIPInputStream(Files.newInputStream(gz))) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+            .isEqualTo(
+                "x\n-----BEGIN RSA PRIVATE KEY-----\n[REDACTED]\n[REDACTED]\n"
+                        .replace("-----BEGIN RSA PRIVATE KEY-----", "[REDACTED]")
+                    + "-----END RSA PRIVATE KEY-----\ny\n");
+      }
+      assertThat(Files.getLastModifiedTime(gz)).isEqualTo(mtime);
+      assertThat(Files.readString(live)).isEqualTo(secretLine);
+      assertThat(Files.readString(held)).isEqualTo(secretLine);
+      assertThat(leftover).doesNotExist();
+
+      Map<String, Object> again = run(audit);
+      assertThat(again)
+          .as("the masked files are recorded as read: nothing to read, nothing to redact")
+          .containsEntry("bytes_scanned", 0L)
+          .containsEntry("redacted", List.of());
+    } finally {
+      writer.destroy();
+      writer.waitFor();
+    }
   }
 }
