@@ -73,7 +73,7 @@ public final class CommandAction implements Action {
           "cannot start " + spec.argv().get(0) + ": " + e.getMessage(), details);
     }
     details.put("pid", process.pid());
-    Tail tail = new Tail(process.getInputStream());
+    Tail tail = new Tail(process.getInputStream(), ctx.progress());
     tail.start();
     try {
       int exit = process.waitFor();
@@ -105,16 +105,21 @@ public final class CommandAction implements Action {
     }
   }
 
-  /** Reads the output as it comes (so the child never blocks on a full pipe), keeping the end. */
+  /**
+   * Reads the output as it comes (so the child never blocks on a full pipe), keeping the end and
+   * telling its length as the run's progress.
+   */
   private static final class Tail extends Thread {
     private final InputStream in;
+    private final Progress progress;
     private final byte[] ring = new byte[TAIL_BYTES];
     private long total;
 
-    Tail(InputStream in) {
+    Tail(InputStream in, Progress progress) {
       super("caretaker-command-output");
       setDaemon(true);
       this.in = in;
+      this.progress = progress;
     }
 
     @Override
@@ -127,6 +132,7 @@ public final class CommandAction implements Action {
               ring[(int) (total++ % TAIL_BYTES)] = buf[i];
             }
           }
+          progress.set("output_bytes", total); // how far a long command has come, by its output
         }
       } catch (IOException closed) {
         // The process ended or was killed.

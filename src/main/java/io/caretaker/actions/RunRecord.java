@@ -66,7 +66,7 @@ public record RunRecord(
     }
 
     @JsonCreator
-    static Outcome of(String label) {
+    public static Outcome of(String label) {
       return valueOf(label.toUpperCase(Locale.ROOT));
     }
   }

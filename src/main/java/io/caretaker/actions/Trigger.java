@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** What started a run: a rule, an Alertmanager alert, a schedule, a log size, or an operator. */
+/**
+ * What started a run: a rule, an Alertmanager alert, a schedule, a log size, or an operator (one
+ * action, or all of them).
+ */
 public record Trigger(Type type, String ref) {
   public enum Type {
     RULE,
@@ -12,6 +15,11 @@ public record Trigger(Type type, String ref) {
     SCHEDULE,
     /** A log over its rotation's max_size at a collection. */
     SIZE,
+    /**
+     * An operator's "run everything" ({@code action run --all}): asked for by hand, yet guarded as
+     * the automatic triggers are, since no one chose each action.
+     */
+    RUN_ALL,
     MANUAL;
 
     @JsonValue
@@ -39,6 +47,10 @@ public record Trigger(Type type, String ref) {
 
   public static Trigger size(String ref) {
     return new Trigger(Type.SIZE, ref);
+  }
+
+  public static Trigger runAll(String ref) {
+    return new Trigger(Type.RUN_ALL, ref);
   }
 
   public static Trigger manual(String ref) {

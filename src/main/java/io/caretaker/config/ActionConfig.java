@@ -1,6 +1,7 @@
 package io.caretaker.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,7 @@ public record ActionConfig(
     Duration timeout,
     boolean dryRun,
     Optional<Budget> budget,
+    List<String> tags,
     ActionSpec spec) {
 
   static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(5);
@@ -49,8 +51,9 @@ public record ActionConfig(
                   b.finish();
                   return parsed;
                 });
+    List<String> tags = s.strings("tags", List.of());
     ActionSpec spec = ActionSpec.read(type, s);
     s.finish();
-    return new ActionConfig(name, type, cooldown, timeout, dryRun, budget, spec);
+    return new ActionConfig(name, type, cooldown, timeout, dryRun, budget, tags, spec);
   }
 }

@@ -25,7 +25,8 @@ public record Config(
     Map<String, ActionConfig> actions,
     List<ScheduleConfig> schedules,
     AlertmanagerConfig alertmanager,
-    MaintenanceConfig maintenance) {
+    MaintenanceConfig maintenance,
+    int runAllAtOnce) {
 
   static Config read(Section root) {
     AgentConfig agent = AgentConfig.read(root.section("agent"));
@@ -73,6 +74,9 @@ public record Config(
     AlertmanagerConfig alertmanager =
         AlertmanagerConfig.read(root.section("alertmanager"), actionNames);
     MaintenanceConfig maintenance = MaintenanceConfig.read(root.section("maintenance"));
+    Section executor = root.section("executor");
+    int runAllAtOnce = executor.integer("max_concurrent", 2, 1, 64);
+    executor.finish();
     root.finish();
     return new Config(
         agent,
@@ -87,7 +91,8 @@ public record Config(
         Map.copyOf(actions),
         schedules,
         alertmanager,
-        maintenance);
+        maintenance,
+        runAllAtOnce);
   }
 
   /**

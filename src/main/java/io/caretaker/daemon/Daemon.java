@@ -178,7 +178,8 @@ public final class Daemon implements AutoCloseable {
             alerts,
             events,
             () -> redis.map(RedisConnection::up).orElse(null),
-            clock);
+            clock,
+            config.runAllAtOnce());
     http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent(), parts);
     await(vertx.deployVerticle(http), "server.port");
     loop.start(config.collect().interval());

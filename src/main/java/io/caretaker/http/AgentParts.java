@@ -26,4 +26,5 @@ public record AgentParts(
     AlertTrigger alerts,
     TradingEvents events,
     Supplier<Boolean> redisUp,
-    Clock clock) {}
+    Clock clock,
+    int runAllAtOnce) {}

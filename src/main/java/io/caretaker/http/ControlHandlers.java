@@ -2,10 +2,13 @@ package io.caretaker.http;
 
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.Trigger;
+import io.caretaker.config.ActionConfig;
+import io.caretaker.config.ActionSpec;
 import io.caretaker.config.Units;
 import io.caretaker.run.ActionExecutor.RunOptions;
 import io.caretaker.run.ActionExecutor.UnknownActionException;
 import io.caretaker.run.Maintenance;
+import io.caretaker.run.RunAll;
 import io.caretaker.trading.EventBody;
 import io.caretaker.triggers.AlertPayload;
 import io.caretaker.triggers.AlertRouter;
@@ -21,6 +24,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +38,12 @@ final class ControlHandlers {
 
   private final AgentParts parts;
   private final Vertx vertx;
+  private final EventStream events;
 
-  ControlHandlers(AgentParts parts, Vertx vertx) {
+  ControlHandlers(AgentParts parts, Vertx vertx, EventStream events) {
     this.parts = parts;
     this.vertx = vertx;
+    this.events = events;
   }
 
   void handleRunAction(RoutingContext ctx) {
@@ -74,6 +80,52 @@ final class ControlHandlers {
               }
               HttpVerticle.json(ctx, 202, body);
             });
+  }
+
+  /**
+   * Every action (or those of {@code ?type=} and {@code ?tag=}), at most {@code
+   * executor.max_concurrent} at once, each under its own guards. {@code ?wait=true} answers with
+   * every record when all are done; otherwise 202 with the names about to run.
+   */
+  void handleRunAll(RoutingContext ctx) {
+    String type = ctx.queryParams().get("type");
+    String tag = ctx.queryParams().get("tag");
+    if (type != null && !ActionSpec.TYPES.contains(type)) {
+      HttpVerticle.error(
+          ctx,
+          400,
+          "invalid type",
+          "type is one of " + String.join(", ", ActionSpec.TYPES) + "; got \"" + type + "\"");
+      return;
+    }
+    List<String> names =
+        parts.executor().configs().values().stream()
+            .filter(a -> type == null || a.type().equals(type))
+            .filter(a -> tag == null || a.tags().contains(tag))
+            .map(ActionConfig::name)
+            .sorted()
+            .toList();
+    RunOptions options = new RunOptions(flag(ctx, "dry_run"), false);
+    CompletableFuture<List<RunRecord>> all =
+        RunAll.run(parts.executor(), names, Trigger.runAll("api"), options, parts.runAllAtOnce());
+    if (!flag(ctx, "wait")) {
+      HttpVerticle.json(
+          ctx, 202, new JsonObject().put("actions", new JsonArray(names)).put("state", "started"));
+      return;
+    }
+    Future.fromCompletionStage(all, vertx.getOrCreateContext())
+        .onSuccess(records -> HttpVerticle.json(ctx, 200, runAllSummary(records)));
+  }
+
+  /** The records, and how many ended each way. */
+  static JsonObject runAllSummary(List<RunRecord> records) {
+    JsonObject counts = new JsonObject();
+    JsonArray runs = new JsonArray();
+    for (RunRecord r : records) {
+      counts.put(r.outcome().label(), counts.getInteger(r.outcome().label(), 0) + 1);
+      runs.add(new JsonObject(r.toJson()));
+    }
+    return new JsonObject().put("outcomes", counts).put("runs", runs);
   }
 
   /** Answered at once; the routed runs start after it (see AlertTrigger). */
@@ -170,6 +222,7 @@ final class ControlHandlers {
                       : "on until "
                           + set.until()
                           + (set.reason().isEmpty() ? "" : " (" + set.reason() + ")"));
+              events.maintenanceMayHaveChanged();
               HttpVerticle.json(
                   ctx,
                   200,

@@ -129,9 +129,14 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/ready").handler(this::handleReady);
     if (parts != null) {
       ReadHandlers read = new ReadHandlers(parts);
-      ControlHandlers control = new ControlHandlers(parts, vertx);
+      EventStream events = new EventStream(parts, vertx);
+      ControlHandlers control = new ControlHandlers(parts, vertx, events);
+      router.get("/").handler(ConsolePage::handleIndex);
+      router.get("/ui/:file").handler(ConsolePage::handleAsset);
+      router.get("/api/v1/events").handler(events::handle);
       router.get("/api/v1/status").handler(read::handleStatus);
       router.get("/api/v1/actions").handler(read::handleActions);
+      post(router, "/api/v1/actions/run-all").handler(control::handleRunAll);
       post(router, "/api/v1/actions/:name/run").handler(control::handleRunAction);
       router.get("/api/v1/runs").handler(read::handleRuns);
       router.get("/api/v1/runs/:id").handler(read::handleRun);

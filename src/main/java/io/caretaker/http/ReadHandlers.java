@@ -1,12 +1,19 @@
 package io.caretaker.http;
 
 import io.caretaker.actions.RunRecord;
+import io.caretaker.actions.RunRecord.Outcome;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.Units;
 import io.caretaker.config.Version;
 import io.caretaker.rules.RuleInstance;
+import io.caretaker.run.ActionExecutor;
 import io.caretaker.run.Maintenance;
 import io.caretaker.triggers.Scheduler;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +26,9 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The GET side of the API: status, actions, runs, rules, schedules, maintenance, the OpenAPI
@@ -39,6 +48,7 @@ final class ReadHandlers {
 
   void handleStatus(RoutingContext ctx) {
     Instant now = parts.clock().instant();
+    MetricSnapshots snapshot = parts.loop().collect();
     JsonArray firing = new JsonArray();
     parts.rules().instances().stream()
         .filter(i -> i.state().firing())
@@ -55,8 +65,69 @@ final class ReadHandlers {
                 parts.loop().latest().map(s -> s.collectedAt().toString()).orElse(null))
             .put("health_score", parts.rules().health().score())
             .put("redis_up", parts.redisUp().get())
+            .put("postgres_up", postgresUp(snapshot))
             .put("maintenance", maintenanceJson(parts.maintenance().status(now)))
-            .put("firing_rules", firing));
+            .put("firing_rules", firing)
+            .put("health_checks", healthChecks())
+            .put("collectors", collectors(snapshot)));
+  }
+
+  /** What lowers the health score: every check that is not ok, with its detail. */
+  private JsonArray healthChecks() {
+    JsonArray out = new JsonArray();
+    parts
+        .rules()
+        .health()
+        .checks()
+        .forEach(
+            c ->
+                out.add(
+                    new JsonObject()
+                        .put("name", c.name())
+                        .put("status", c.status().name().toLowerCase(Locale.ROOT))
+                        .put("detail", c.detail())));
+    return out;
+  }
+
+  /** Each collector's last duration, success and errors, from the last snapshot's own series. */
+  private static JsonArray collectors(MetricSnapshots snapshot) {
+    Map<String, JsonObject> byName = new TreeMap<>();
+    for (MetricSnapshot m : snapshot) {
+      String field =
+          switch (m.getMetadata().getPrometheusName()) {
+            case "caretaker_collector_duration_seconds" -> "duration_seconds";
+            case "caretaker_collector_success" -> "success";
+            case "caretaker_collector_errors" -> "errors";
+            default -> null;
+          };
+      if (field == null) {
+        continue;
+      }
+      for (DataPointSnapshot p : m.getDataPoints()) {
+        String name = p.getLabels().get("collector");
+        double value =
+            p instanceof GaugeDataPointSnapshot g
+                ? g.getValue()
+                : ((CounterDataPointSnapshot) p).getValue();
+        byName
+            .computeIfAbsent(name, n -> new JsonObject().put("name", n))
+            .put(field, field.equals("duration_seconds") ? value : (Object) (long) value);
+      }
+    }
+    JsonArray out = new JsonArray();
+    byName.values().forEach(out::add);
+    return out;
+  }
+
+  /** Null without PostgreSQL; else whether every configured database answered. */
+  private static Boolean postgresUp(MetricSnapshots snapshot) {
+    for (MetricSnapshot m : snapshot) {
+      if (m.getMetadata().getPrometheusName().equals("caretaker_postgres_up")) {
+        return m.getDataPoints().stream()
+            .allMatch(p -> ((GaugeDataPointSnapshot) p).getValue() == 1);
+      }
+    }
+    return null;
   }
 
   void handleActions(RoutingContext ctx) {
@@ -72,6 +143,9 @@ final class ReadHandlers {
                         .put("cooldown", Units.format(a.cooldown()))
                         .put("timeout", Units.format(a.timeout()))
                         .put("dry_run", a.dryRun())
+                        .put("tags", new JsonArray(a.tags()))
+                        .put("cooldown_left", Units.format(roundedUp(guards(a).cooldownLeft())))
+                        .put("budget_left", guards(a).budgetLeft().orElse(null))
                         .put("running", parts.executor().running(a.name()))
                         .put(
                             "last_run",
@@ -108,12 +182,29 @@ final class ReadHandlers {
           ctx, 404, "unknown action", HttpVerticle.noSuchAction(parts, action.get()));
       return;
     }
+    Optional<Outcome> outcome;
+    try {
+      outcome = Optional.ofNullable(ctx.queryParams().get("outcome")).map(Outcome::of);
+    } catch (IllegalArgumentException e) {
+      HttpVerticle.error(
+          ctx,
+          400,
+          "invalid outcome",
+          "outcome is one of success, failure, skipped, timeout, running; got \""
+              + ctx.queryParams().get("outcome")
+              + "\"");
+      return;
+    }
     JsonArray runs = new JsonArray();
     parts
         .executor()
         .history()
-        .newest(action, limit)
-        .forEach(r -> runs.add(new JsonObject(r.toJson())));
+        .newest(
+            r ->
+                action.map(r.action()::equals).orElse(true)
+                    && outcome.map(o -> r.outcome() == o).orElse(true),
+            limit)
+        .forEach(r -> runs.add(withProgress(r)));
     HttpVerticle.json(ctx, 200, new JsonObject().put("runs", runs));
   }
 
@@ -127,13 +218,31 @@ final class ReadHandlers {
       return;
     }
     run.ifPresentOrElse(
-        r -> HttpVerticle.json(ctx, 200, new JsonObject(r.toJson())),
+        r -> HttpVerticle.json(ctx, 200, withProgress(r)),
         () ->
             HttpVerticle.error(
                 ctx,
                 404,
                 "unknown run",
                 "No run with id " + id + " (the history keeps the newest 10000)"));
+  }
+
+  /** A run's record; one still running carries its figures so far as {@code progress}. */
+  private JsonObject withProgress(RunRecord r) {
+    JsonObject json = new JsonObject(r.toJson());
+    if (r.outcome() == Outcome.RUNNING) {
+      parts.executor().progress(r.id()).ifPresent(p -> json.put("progress", new JsonObject(p)));
+    }
+    return json;
+  }
+
+  /** Whole seconds: "4m55s", not "4m54s344ms". */
+  private static Duration roundedUp(Duration d) {
+    return Duration.ofSeconds(d.getSeconds() + (d.getNano() > 0 ? 1 : 0));
+  }
+
+  private ActionExecutor.Guards guards(ActionConfig a) {
+    return parts.executor().guards(a.name());
   }
 
   void handleRules(RoutingContext ctx) {

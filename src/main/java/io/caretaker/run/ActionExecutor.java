@@ -4,6 +4,7 @@ import io.caretaker.actions.Action;
 import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.actions.ActionSkipped;
+import io.caretaker.actions.Progress;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
 import io.caretaker.actions.SkipReason;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,6 +32,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +59,9 @@ public final class ActionExecutor implements AutoCloseable {
   /** How often a coalesced skip's growing count is written to the history. */
   private static final Duration SKIP_FLUSH = Duration.ofSeconds(5);
 
+  /** How often listeners hear of a running run's progress, at most. */
+  public static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+
   private final Map<String, ActionConfig> configs;
   private final Map<String, Action> actions;
   private final RunHistory history;
@@ -69,7 +75,12 @@ public final class ActionExecutor implements AutoCloseable {
   private final GuardState guards;
 
   private final SkipLog skips;
-  private final List<Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
+  private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
+
+  /** Runs under way by id: their first record and the progress their action tells. */
+  private final Map<Long, Live> live = new ConcurrentHashMap<>();
+
+  private record Live(RunRecord running, Progress progress, AtomicLong told) {}
 
   /** Dry run (plan only) and force (manual runs ignore the cooldown). */
   public record RunOptions(boolean dryRun, boolean force) {
@@ -108,11 +119,40 @@ public final class ActionExecutor implements AutoCloseable {
     this.skips = new SkipLog(history);
     timer.scheduleWithFixedDelay(
         skips::save, SKIP_FLUSH.toMillis(), SKIP_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::tellProgress,
+        PROGRESS_EVERY.toMillis(),
+        PROGRESS_EVERY.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
-  /** Called with every finished (or skipped) run, on the thread that finished it. */
-  public void addListener(Consumer<RunRecord> listener) {
+  public void addListener(RunListener listener) {
     listeners.add(listener);
+  }
+
+  /** A running run's figures so far; empty when the run is not running. */
+  public Optional<Map<String, Object>> progress(long id) {
+    return Optional.ofNullable(live.get(id)).map(l -> l.progress().snapshot());
+  }
+
+  private void tellProgress() {
+    for (Live l : live.values()) {
+      long changes = l.progress().changes();
+      if (changes != l.told().getAndSet(changes)) {
+        Map<String, Object> now = l.progress().snapshot();
+        tell(listener -> listener.progressed(l.running(), now));
+      }
+    }
+  }
+
+  private void tell(Consumer<RunListener> what) {
+    for (RunListener listener : listeners) {
+      try {
+        what.accept(listener);
+      } catch (RuntimeException e) {
+        log.error("Run listener failed", e);
+      }
+    }
   }
 
   public Map<String, ActionConfig> configs() {
@@ -125,6 +165,32 @@ public final class ActionExecutor implements AutoCloseable {
 
   public RunHistory history() {
     return history;
+  }
+
+  /** What stands between an action and its next run now: cooldown left, automatic runs left. */
+  public record Guards(Duration cooldownLeft, Optional<Integer> budgetLeft) {}
+
+  public synchronized Guards guards(String name) {
+    ActionConfig config = configs.get(name);
+    if (config == null) {
+      throw new UnknownActionException(name);
+    }
+    Instant now = clock.instant();
+    Duration left =
+        guards
+            .lastStart(name)
+            .map(last -> Duration.between(now, last.plus(config.cooldown())))
+            .filter(d -> !d.isNegative())
+            .orElse(Duration.ZERO);
+    Optional<Integer> budget =
+        config
+            .budget()
+            .map(
+                b ->
+                    (int)
+                        Math.max(
+                            0, b.runs() - guards.automaticStartsAfter(name, now.minus(b.per()))));
+    return new Guards(left, budget);
   }
 
   /**
@@ -216,22 +282,16 @@ public final class ActionExecutor implements AutoCloseable {
     CompletableFuture<RunRecord> result = new CompletableFuture<>();
     AtomicBoolean recorded = new AtomicBoolean();
     Action action = actions.get(config.name());
-    ActionContext ctx = new ActionContext(config.name(), dryRun, trigger);
+    Progress progress = new Progress();
+    ActionContext ctx = new ActionContext(config.name(), dryRun, trigger, progress);
+    RunRecord begun =
+        new RunRecord(
+            id, config.name(), trigger, startedAt, null, Outcome.RUNNING, null, dryRun, Map.of());
     // Written before the action starts: a stop mid-run leaves a record that the next start
     // closes as interrupted, and the id is never handed out again.
-    history
-        .append(
-            new RunRecord(
-                id,
-                config.name(),
-                trigger,
-                startedAt,
-                null,
-                Outcome.RUNNING,
-                null,
-                dryRun,
-                Map.of()))
-        .join();
+    history.append(begun).join();
+    live.put(id, new Live(begun, progress, new AtomicLong()));
+    tell(listener -> listener.started(begun));
     Future<?> work =
         workers.submit(
             () -> {
@@ -320,6 +380,7 @@ public final class ActionExecutor implements AutoCloseable {
   }
 
   private void finish(RunRecord record) {
+    live.remove(record.id());
     history.append(record);
     metrics.record(record);
     if (record.outcome() == Outcome.SKIPPED) {
@@ -340,13 +401,7 @@ public final class ActionExecutor implements AutoCloseable {
           Units.format(Duration.between(record.startedAt(), record.finishedAt())),
           record.reason() == null ? "" : ": " + record.reason());
     }
-    for (Consumer<RunRecord> listener : listeners) {
-      try {
-        listener.accept(record);
-      } catch (RuntimeException e) {
-        log.error("Run listener failed", e);
-      }
-    }
+    tell(listener -> listener.finished(record));
   }
 
   @Override

@@ -81,11 +81,16 @@ public final class RunHistory implements RunLog, AutoCloseable {
 
   /** Newest first, optionally for one action. */
   public List<RunRecord> newest(Optional<String> action, int limit) {
+    return newest(r -> action.isEmpty() || action.get().equals(r.action()), limit);
+  }
+
+  /** Newest first, those {@code filter} takes. */
+  public List<RunRecord> newest(Predicate<RunRecord> filter, int limit) {
     List<RunRecord> out = new ArrayList<>();
     for (Iterator<RunRecord> it = records.descendingMap().values().iterator();
         it.hasNext() && out.size() < limit; ) {
       RunRecord r = it.next();
-      if (action.isEmpty() || action.get().equals(r.action())) {
+      if (filter.test(r)) {
         out.add(r);
       }
     }

@@ -101,7 +101,9 @@ public final class BackupAction implements Action {
     Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp");
     Map<String, TarGz.Entry> written;
     try {
-      written = Background.run("caretaker-" + name, () -> TarGz.write(sources, tmp, LEVEL));
+      written =
+          Background.run(
+              "caretaker-" + name, () -> TarGz.write(sources, tmp, LEVEL, ctx.progress()));
       Map<String, TarGz.Entry> readBack = TarGz.read(tmp);
       if (!readBack.equals(written)) {
         throw new IOException(

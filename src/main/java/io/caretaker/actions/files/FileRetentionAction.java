@@ -4,6 +4,7 @@ import io.caretaker.actions.Action;
 import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.actions.Figure;
+import io.caretaker.actions.Progress;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.config.Units;
 import io.caretaker.store.Background;
@@ -66,6 +67,12 @@ public final class FileRetentionAction implements Action {
 
   /** What one run did or, in a dry run, would do. */
   private static final class Tally {
+    final Progress progress;
+
+    Tally(Progress progress) {
+      this.progress = progress;
+    }
+
     long filesCompressed;
     long filesDeleted;
     long bytesBefore;
@@ -96,7 +103,7 @@ public final class FileRetentionAction implements Action {
   }
 
   private Map<String, Object> runLowered(ActionContext ctx) throws Exception {
-    Tally tally = new Tally();
+    Tally tally = new Tally(ctx.progress());
     for (Path configured : spec.roots()) {
       try {
         runRoot(resolveRoot(configured), ctx.dryRun(), tally);
@@ -131,7 +138,7 @@ public final class FileRetentionAction implements Action {
 
   /** Removes temp files a stopped run left in the roots (called at start-up). */
   public void removeLeftovers() {
-    Tally tally = new Tally();
+    Tally tally = new Tally(new Progress());
     for (Path configured : spec.roots()) {
       try {
         walk(resolveRoot(configured), tally, false);
@@ -151,7 +158,9 @@ public final class FileRetentionAction implements Action {
     long before = files.stream().mapToLong(Found::size).sum();
     tally.bytesBefore += before;
     List<Found> kept = new ArrayList<>();
+    tally.progress.add("files_total", files.size());
     for (Found f : files) {
+      tally.progress.add("files_done", 1);
       Duration age = Duration.between(f.modified(), now);
       if (age.compareTo(spec.activeGrace()) < 0) {
         tally.skippedActive++;

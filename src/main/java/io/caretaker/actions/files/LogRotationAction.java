@@ -112,8 +112,11 @@ public final class LogRotationAction implements Action {
       try {
         Path root = FencedRoot.resolve(configured, spec.allowSystemRoot(), dataDir);
         finishInterrupted(root, tally);
-        for (LogFileSet.Live live : files.list(root)) {
+        List<LogFileSet.Live> lives = files.list(root);
+        ctx.progress().add("files_total", lives.size());
+        for (LogFileSet.Live live : lives) {
           rotateIfDue(root, live, ctx, tally);
+          ctx.progress().add("files_done", 1);
         }
       } catch (IOException e) {
         tally.errors.add(configured + ": " + FileErrors.describe(e));

@@ -2,6 +2,7 @@ package io.caretaker.actions.files;
 
 import io.caretaker.actions.Action;
 import io.caretaker.actions.ActionContext;
+import io.caretaker.actions.Progress;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.store.Background;
 import io.caretaker.store.FileErrors;
@@ -79,10 +80,10 @@ public final class SecurityAuditAction implements Action {
 
   @Override
   public Map<String, Object> run(ActionContext ctx) throws Exception {
-    return Background.run("caretaker-" + ctx.action(), () -> audit(ctx.dryRun()));
+    return Background.run("caretaker-" + ctx.action(), () -> audit(ctx.dryRun(), ctx.progress()));
   }
 
-  private Map<String, Object> audit(boolean dryRun) throws Exception {
+  private Map<String, Object> audit(boolean dryRun, Progress progress) throws Exception {
     state.load();
     Run run = new Run();
     List<PermissionAudit.Finding> permissions = new ArrayList<>();
@@ -96,9 +97,13 @@ public final class SecurityAuditAction implements Action {
       try {
         Path root = FencedRoot.resolve(configured, spec.allowSystemRoot(), dataDir);
         permissions.addAll(PermissionAudit.worldWritable(root, spec.fix(), dryRun));
-        for (Path file : files(root, run)) {
+        List<Path> files = files(root, run);
+        progress.add("files_total", files.size());
+        for (Path file : files) {
           try {
             run.bytes += scan(file, run);
+            progress.add("files_done", 1);
+            progress.set("bytes_read", run.bytes);
           } catch (IOException e) {
             run.errors.add(file + ": " + FileErrors.describe(e));
           }

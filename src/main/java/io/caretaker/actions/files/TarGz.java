@@ -1,5 +1,6 @@
 package io.caretaker.actions.files;
 
+import io.caretaker.actions.Progress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,7 +39,8 @@ final class TarGz {
   private TarGz() {}
 
   /** Archives {@code sources} into {@code archive} (created new, fsynced); returns the manifest. */
-  static Map<String, Entry> write(List<Path> sources, Path archive, int level) throws IOException {
+  static Map<String, Entry> write(List<Path> sources, Path archive, int level, Progress progress)
+      throws IOException {
     Map<String, Entry> manifest = new LinkedHashMap<>();
     GzipParameters gzip = new GzipParameters();
     gzip.setCompressionLevel(level);
@@ -50,7 +52,7 @@ final class TarGz {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
       for (Path source : sources) {
-        add(tar, source.toAbsolutePath().normalize(), manifest);
+        add(tar, source.toAbsolutePath().normalize(), manifest, progress);
       }
       tar.finish();
       tar.flush();
@@ -59,7 +61,8 @@ final class TarGz {
     return manifest;
   }
 
-  private static void add(TarArchiveOutputStream tar, Path source, Map<String, Entry> manifest)
+  private static void add(
+      TarArchiveOutputStream tar, Path source, Map<String, Entry> manifest, Progress progress)
       throws IOException {
     Files.walkFileTree(
         source,
@@ -83,7 +86,8 @@ final class TarGz {
               tar.closeArchiveEntry();
               manifest.put(name(file), new Entry(0, 0));
             } else if (attrs.isRegularFile()) {
-              manifest.put(name(file), copy(tar, file, attrs));
+              manifest.put(name(file), copy(tar, file, attrs, progress));
+              progress.add("files_done", 1);
             }
             return FileVisitResult.CONTINUE;
           }
@@ -108,7 +112,8 @@ final class TarGz {
     return entry;
   }
 
-  private static Entry copy(TarArchiveOutputStream tar, Path file, BasicFileAttributes attrs)
+  private static Entry copy(
+      TarArchiveOutputStream tar, Path file, BasicFileAttributes attrs, Progress progress)
       throws IOException {
     TarArchiveEntry entry = entry(file, name(file));
     entry.setSize(attrs.size());
@@ -123,6 +128,7 @@ final class TarGz {
         tar.write(buf, 0, n);
         crc.update(buf, 0, n);
         copied += n;
+        progress.add("bytes_read", n);
       }
       if (copied != attrs.size() || in.read() >= 0) {
         throw new IOException(file + " changed size while being archived; try again");

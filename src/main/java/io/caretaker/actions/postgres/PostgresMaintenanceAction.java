@@ -5,6 +5,7 @@ import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.actions.ActionSkipped;
 import io.caretaker.actions.Figure;
+import io.caretaker.actions.Progress;
 import io.caretaker.actions.SkipReason;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.config.PostgresConfig;
@@ -148,22 +149,36 @@ public final class PostgresMaintenanceAction implements Action {
         return details;
       }
       long deadBefore = vacuum.stream().mapToLong(v -> (Long) v.get("dead_tuples")).sum();
+      Progress progress = ctx.progress();
+      progress.set(
+          "steps_total",
+          vacuum.size()
+              + spec.vacuumFull().size()
+              + analyze.size()
+              + reindex.size()
+              + retention.size());
       for (Map<String, Object> v : vacuum) {
         execute(c, "VACUUM (ANALYZE) " + v.get("table"));
+        progress.add("steps_done", 1);
       }
       for (String full : spec.vacuumFull()) {
         execute(c, "VACUUM (FULL, ANALYZE) " + regclass(c, full, "table"));
+        progress.add("steps_done", 1);
       }
       for (Map<String, Object> a : analyze) {
         execute(c, "ANALYZE " + a.get("table"));
+        progress.add("steps_done", 1);
       }
       for (Map<String, Object> index : reindex) {
         execute(c, "REINDEX INDEX CONCURRENTLY " + index.get("index"));
+        progress.add("steps_done", 1);
       }
       long deleted = 0;
       for (Map<String, Object> r : retention) {
         try {
           deleted += deleteInBatches(c, r, spec.maxRows() - deleted);
+          progress.add("steps_done", 1);
+          progress.set(Figure.ROWS_DELETED.key(), deleted);
         } catch (PauseTooLong e) {
           deleted += (Long) r.get("rows_deleted");
           details.put(Figure.ROWS_DELETED.key(), deleted);

@@ -5,6 +5,7 @@ import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.actions.ActionSkipped;
 import io.caretaker.actions.Figure;
+import io.caretaker.actions.Progress;
 import io.caretaker.actions.SkipReason;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.redis.BulkArgs;
@@ -128,7 +129,7 @@ public final class RedisCleanupAction implements Action {
       RedisLock lock =
           RedisLock.acquire(lockNode.sync(), name, owner)
               .orElseThrow(() -> new ActionSkipped(SkipReason.LOCKED, details));
-      sweep = new Sweep(lock, ctx.dryRun(), cluster.isPresent());
+      sweep = new Sweep(lock, ctx.dryRun(), cluster.isPresent(), ctx.progress());
       try {
         sweep(sweep, nodes);
       } finally {
@@ -270,6 +271,7 @@ public final class RedisCleanupAction implements Action {
     private final boolean cluster;
     private final RedisLock lock;
     private final boolean dryRun;
+    private final Progress progress;
     // SCAN pages and delete batches cost Redis differently per key: each is sized on its own.
     private final LatencyPacer scanPacer = new LatencyPacer(spec.batch(), spec.latencyTarget());
     private final LatencyPacer deletePacer = new LatencyPacer(spec.batch(), spec.latencyTarget());
@@ -290,7 +292,8 @@ public final class RedisCleanupAction implements Action {
     private boolean reachedMax;
     private List<RedisGlob> guards; // the protect globs that can match the pattern being swept
 
-    Sweep(RedisLock lock, boolean dryRun, boolean cluster) {
+    Sweep(RedisLock lock, boolean dryRun, boolean cluster, Progress progress) {
+      this.progress = progress;
       this.cluster = cluster;
       this.lock = lock;
       this.dryRun = dryRun;
@@ -343,6 +346,7 @@ public final class RedisCleanupAction implements Action {
           KeyScanCursor<byte[]> page = await(s.page());
           pause(scanPacer.observe(s.heldNanos().join()));
           scanned += page.getKeys().size();
+          progress.set("keys_scanned", scanned);
           candidates.addAll(candidates(page.getKeys(), candidates.size()));
           cursor = page;
           swept = page.isFinished();
@@ -475,6 +479,7 @@ public final class RedisCleanupAction implements Action {
         if (p.unlink() != null) {
           long unlinked = await(p.unlink());
           deleted += unlinked;
+          progress.set("keys_deleted", deleted);
           vanished += p.keys().length - unlinked;
           for (int i = 0; i < p.keys().length && sample.size() < SAMPLE; i++) {
             sample.add(text(p.keys()[i]));
@@ -493,6 +498,7 @@ public final class RedisCleanupAction implements Action {
       List<Object> kept = (List<Object>) result.get(1);
       if (!dryRun) {
         deleted += (Long) result.get(0);
+        progress.set("keys_deleted", deleted);
       }
       int next = 0; // the next pair in kept
       for (int i = 0; i < keys.length; i++) {
