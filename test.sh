@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 
 # program -> Debian package
 declare -A needs=([promtool]=prometheus [prometheus]=prometheus [redis-server]=redis-server
+  [chromium]=chromium
   [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager
   [lintian]=lintian [dpkg-deb]=dpkg)
 

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -147,15 +148,33 @@ public final class ClientCommands {
   @Command(
       name = "run",
       mixinStandardHelpOptions = true,
-      description = "Run an action now. Exit 1 if, with --wait, it does not succeed.")
+      description = {
+        "Run an action now, or with --all every action (of --type, of --tag), a few at a time,",
+        "each under its cooldown, budget and maintenance. Exit 1 if, with --wait or --all,",
+        "a run does not succeed."
+      })
   static final class ActionRun extends Base {
-    @Parameters(paramLabel = "NAME", description = "The action's name (see `actions`).")
+    @Parameters(
+        paramLabel = "NAME",
+        arity = "0..1",
+        description = "The action's name (see `actions`); none with --all.")
     String name;
+
+    @Option(names = "--all", description = "Run every action (waits for all of them).")
+    boolean all;
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "With --all: only this type.")
+    String type;
+
+    @Option(names = "--tag", paramLabel = "TAG", description = "With --all: only actions tagged.")
+    String tag;
 
     @Option(names = "--dry-run", description = "Only plan: change nothing.")
     boolean dryRun;
 
-    @Option(names = "--wait", description = "Wait for the run to end and print its record.")
+    @Option(
+        names = "--wait",
+        description = "Wait for the run to end, showing its progress, and print its record.")
     boolean await;
 
     @Option(names = "--force", description = "Ignore the action's cooldown.")
@@ -163,24 +182,24 @@ public final class ClientCommands {
 
     @Override
     int run(PrintWriter out) throws AgentError {
-      String query = "?dry_run=" + dryRun + "&wait=" + await + "&force=" + force;
+      if (all == (name != null)) {
+        throw new AgentError("name one action, or give --all", true);
+      }
+      if (!all && (type != null || tag != null)) {
+        throw new AgentError("--type and --tag choose among --all", true);
+      }
+      if (all) {
+        return runAll(out);
+      }
+      String query = "?dry_run=" + dryRun + "&force=" + force;
       JsonNode r = client.post("/api/v1/actions/" + encode(name) + "/run" + query, "");
+      if (await) {
+        r = new ProgressWatch(client, spec.commandLine().getErr()).until(r.path("run_id").asLong());
+      }
       if (client.json) {
         client.printJson(out, r);
       } else if (await) {
-        out.println(
-            "run "
-                + r.path("id").asText()
-                + " "
-                + r.path("action").asText()
-                + ": "
-                + r.path("outcome").asText()
-                + (r.path("reason").isTextual() ? " (" + r.path("reason").asText() + ")" : "")
-                + (r.path("dry_run").asBoolean() ? " [dry run]" : ""));
-        r.path("details")
-            .fields()
-            .forEachRemaining(
-                e -> out.println("  " + e.getKey() + ": " + AgentClient.text(e.getValue())));
+        printRecord(out, r);
       } else {
         out.println(
             "run "
@@ -194,6 +213,52 @@ public final class ClientCommands {
               ? !"success".equals(r.path("outcome").asText())
               : "skipped".equals(r.path("state").asText());
       return failed ? ExitCode.SOFTWARE : ExitCode.OK;
+    }
+
+    private int runAll(PrintWriter out) throws AgentError {
+      StringBuilder query = new StringBuilder("?wait=true&dry_run=" + dryRun);
+      if (type != null) {
+        query.append("&type=").append(encode(type));
+      }
+      if (tag != null) {
+        query.append("&tag=").append(encode(tag));
+      }
+      JsonNode r = client.post("/api/v1/actions/run-all" + query, "");
+      if (client.json) {
+        client.printJson(out, r);
+      } else {
+        AgentClient.table(
+            out,
+            r.path("runs"),
+            List.of(
+                Column.of("ACTION", "action"),
+                Column.of("RUN", "id"),
+                Column.of("OUTCOME", "outcome"),
+                Column.of("REASON", "reason")));
+        List<String> counts = new ArrayList<>();
+        r.path("outcomes")
+            .fields()
+            .forEachRemaining(e -> counts.add(e.getValue() + " " + e.getKey()));
+        out.println(counts.isEmpty() ? "no action matched" : String.join(", ", counts));
+      }
+      boolean failed = r.path("outcomes").has("failure") || r.path("outcomes").has("timeout");
+      return failed ? ExitCode.SOFTWARE : ExitCode.OK;
+    }
+
+    private static void printRecord(PrintWriter out, JsonNode r) {
+      out.println(
+          "run "
+              + r.path("id").asText()
+              + " "
+              + r.path("action").asText()
+              + ": "
+              + r.path("outcome").asText()
+              + (r.path("reason").isTextual() ? " (" + r.path("reason").asText() + ")" : "")
+              + (r.path("dry_run").asBoolean() ? " [dry run]" : ""));
+      r.path("details")
+          .fields()
+          .forEachRemaining(
+              e -> out.println("  " + e.getKey() + ": " + AgentClient.text(e.getValue())));
     }
   }
 

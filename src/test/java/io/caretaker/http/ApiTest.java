@@ -171,6 +171,13 @@ class ApiTest {
     assertThat(get("/api/v1/nope").statusCode()).isEqualTo(404);
     assertThat(post("/nope", TOKEN, "").statusCode()).isEqualTo(404);
     assertThat(get("/api/v1/actions/echo/run").statusCode()).isEqualTo(405);
+    HttpResponse<String> outcome = get("/api/v1/runs?outcome=%3Cb%3Ewon");
+    assertThat(outcome.statusCode()).isEqualTo(400);
+    assertThat(outcome.body()).contains("success, failure, skipped, timeout, running");
+    HttpResponse<String> type = post("/api/v1/actions/run-all?type=rm-rf", TOKEN, "");
+    assertThat(type.statusCode()).isEqualTo(400);
+    assertThat(type.body()).contains("health-report");
+    assertThat(post("/api/v1/actions/run-all", null, "").statusCode()).isEqualTo(401);
   }
 
   @Test

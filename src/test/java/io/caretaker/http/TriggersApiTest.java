@@ -209,6 +209,8 @@ class TriggersApiTest {
             "/api/v1/maintenance:",
             "/api/v1/schedules/{id}/pause:",
             "/api/v1/actions/{name}/run:",
-            "/api/v1/trading/events:");
+            "/api/v1/trading/events:",
+            "/api/v1/actions/run-all:",
+            "/api/v1/events:");
   }
 }

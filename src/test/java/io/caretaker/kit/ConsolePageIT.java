@@ -3,6 +3,8 @@ package io.caretaker.kit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caretaker.testing.AgentProcess;
 import io.caretaker.testing.Chromium;
 import java.io.InputStream;
@@ -90,6 +92,21 @@ class ConsolePageIT {
         .body();
   }
 
+  /** The action's runs, newest first, from the API. */
+  private static List<JsonNode> runs(String action) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    new ObjectMapper().readTree(get("/api/v1/runs?action=" + action)).get("runs").forEach(out::add);
+    return out;
+  }
+
+  private static boolean exists(Chromium page, String selector) throws Exception {
+    return Boolean.TRUE.equals(
+        page.evaluateValue(
+            "document.querySelector("
+                + new ObjectMapper().writeValueAsString(selector)
+                + ") !== null"));
+  }
+
   private static String text(Chromium page, String selector) throws Exception {
     return String.valueOf(
         page.evaluateValue(
@@ -118,29 +135,36 @@ class ConsolePageIT {
       assertThat(page.evaluateValue("location.href")).isEqualTo(url("/"));
 
       // a dry run from its button: in the runs list, its figures one click away
+      int reports = runs("report").size();
       page.click("[aria-label=\"Dry run report\"]");
+      await().atMost(Duration.ofSeconds(20)).until(() -> runs("report").size() > reports);
+      long dry = runs("report").get(0).get("id").asLong();
       await()
-          .atMost(Duration.ofSeconds(20))
-          .until(() -> text(page, "#runs tbody tr").contains("report"));
-      page.click("#runs tbody button");
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> exists(page, "[aria-label=\"Details of run " + dry + "\"]"));
+      page.click("[aria-label=\"Details of run " + dry + "\"]");
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> text(page, "#run-details-body").contains("\"dry_run\": true"));
-      assertThat(text(page, "#run-details-body")).contains("\"details\"");
+      assertThat(text(page, "#run-details-body")).contains("\"score\"");
 
       // "Run" asks first; only the confirmation starts it; its progress comes over the stream
+      int slow = runs("slow").size();
       page.click("[aria-label=\"Run slow\"]");
-      assertThat(get("/api/v1/runs?action=slow")).contains("\"runs\":[]");
+      assertThat(exists(page, "[aria-label=\"Confirm run of slow\"]")).isTrue();
+      assertThat(runs("slow")).as("not before the confirmation").hasSize(slow);
       page.click("[aria-label=\"Confirm run of slow\"]");
+      await().atMost(Duration.ofSeconds(20)).until(() -> runs("slow").size() > slow);
+      String started = runs("slow").get(0).get("id").asText();
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> page.evaluateValue("document.body.dataset.lastProgress") != null);
+          .until(() -> started.equals(page.evaluateValue("document.body.dataset.lastProgress")));
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> text(page, "#runs tbody").contains("output bytes"));
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> get("/api/v1/runs?action=slow").contains("\"outcome\":\"success\""));
+          .until(() -> runs("slow").get(0).get("outcome").asText().equals("success"));
 
       // maintenance on and off from the page
       page.evaluate(
@@ -177,6 +201,41 @@ class ConsolePageIT {
       assertThat(page.dialogs()).as("no script from alert text opened a dialog").isEmpty();
       assertThat(page.errors()).as("console errors, exceptions, CSP violations").isEmpty();
     }
+  }
+
+  @Test
+  void theCommandLineFollowsARunsProgressAndRunsAllUnderTheirGuards() throws Exception {
+    var waited =
+        AgentProcess.run(
+            dir, "action", "run", "slow", "--wait", "--url", url(""), "--token", TOKEN);
+    assertThat(waited.exitCode()).as(waited.output()).isZero();
+    assertThat(waited.output())
+        .as("not a terminal: plain progress lines, then the record")
+        .contains("progress: output_bytes ")
+        .contains(": success");
+
+    var all =
+        AgentProcess.run(
+            dir, "action", "run", "--all", "--dry-run", "--url", url(""), "--token", TOKEN);
+    assertThat(all.exitCode()).as(all.output()).isZero();
+    assertThat(all.output()).contains("report").contains("slow").contains("2 success");
+    var typed =
+        AgentProcess.run(
+            dir,
+            "action",
+            "run",
+            "--all",
+            "--type",
+            "command",
+            "--dry-run",
+            "--url",
+            url(""),
+            "--token",
+            TOKEN);
+    assertThat(typed.output()).contains("slow").doesNotContain("report").contains("1 success");
+    var both =
+        AgentProcess.run(dir, "action", "run", "slow", "--all", "--url", url(""), "--token", TOKEN);
+    assertThat(both.exitCode()).as(both.output()).isEqualTo(2);
   }
 
   @Test

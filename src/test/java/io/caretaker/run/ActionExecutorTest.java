@@ -269,7 +269,7 @@ class ActionExecutorTest {
                 .flatMap(m -> m.getDataPoints().stream())
                 .count())
         .as("every trigger type times every outcome")
-        .isEqualTo(5 * 4);
+        .isEqualTo(6 * 4);
   }
 
   private double counter(String name, String action) {
