@@ -27,6 +27,7 @@ import picocli.CommandLine.HelpCommand;
       ClientCommands.Schedules.class,
       ClientCommands.Schedule.class,
       ClientCommands.Maintenance.class,
+      ClientCommands.ReportCommand.class,
       BackupCommand.class,
       HelpCommand.class
     })

@@ -64,6 +64,15 @@ public final class AgentClient {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 
+  /** A GET whose answer is not JSON (a report as CSV or HTML), returned as it came. */
+  String getText(String path) throws AgentError {
+    HttpResponse<String> response = exchange(HttpRequest.newBuilder(uri(path)).GET());
+    if (response.statusCode() >= 400) {
+      return send(response).toString(); // throws with the agent's error and detail
+    }
+    return response.body();
+  }
+
   JsonNode post(String path, String body) throws AgentError {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(uri(path))
@@ -83,8 +92,11 @@ public final class AgentClient {
     }
   }
 
-  // Long on purpose: one request with its error cases.
   private JsonNode send(HttpRequest.Builder request) throws AgentError {
+    return send(exchange(request));
+  }
+
+  private HttpResponse<String> exchange(HttpRequest.Builder request) throws AgentError {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpResponse<String> response;
     try {
@@ -101,6 +113,10 @@ public final class AgentClient {
       Thread.currentThread().interrupt();
       throw new AgentError("interrupted");
     }
+    return response;
+  }
+
+  private JsonNode send(HttpResponse<String> response) throws AgentError {
     JsonNode body;
     try {
       body = JSON.readTree(response.body());

@@ -381,6 +381,37 @@ public final class ClientCommands {
   }
 
   @Command(
+      name = "report",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print a period's report: runs by action and outcome, durations, bytes freed, keys and",
+        "rows deleted, rules fired and cleared, the health score's min, mean and max."
+      })
+  public static final class ReportCommand extends Base {
+    @Option(
+        names = "--period",
+        paramLabel = "PERIOD",
+        defaultValue = "daily",
+        description = "daily, weekly, or FROM..TO (2026-11-01..2026-11-30). Default: daily.")
+    String period;
+
+    @Option(
+        names = "--format",
+        paramLabel = "FORMAT",
+        defaultValue = "json",
+        description = "html (one file, a chart inside), csv or json. Default: json.")
+    String format;
+
+    @Override
+    int run(PrintWriter out) throws AgentError {
+      out.print(
+          client.getText("/api/v1/report?period=" + encode(period) + "&format=" + encode(format)));
+      out.flush();
+      return ExitCode.OK;
+    }
+  }
+
+  @Command(
       name = "maintenance",
       mixinStandardHelpOptions = true,
       description =

@@ -26,6 +26,7 @@ public sealed interface ActionSpec {
           "postgres-maintenance",
           "security-audit",
           "health-report",
+          "report",
           "backup",
           "command");
 
@@ -166,6 +167,9 @@ public sealed interface ActionSpec {
 
   record HealthReport(Path dir, int keep) implements ActionSpec {}
 
+  /** The type "report": a period's report written to {@code dir}, the newest {@code keep} kept. */
+  record PeriodReport(Path dir, String period, String format, int keep) implements ActionSpec {}
+
   record Backup(List<Path> sources, Path dir, int keep, boolean redisSnapshot)
       implements ActionSpec {}
 
@@ -194,6 +198,12 @@ public sealed interface ActionSpec {
       case "security-audit" -> securityAudit(s);
       case "health-report" ->
           new HealthReport(path(s.string("dir", "./reports")), s.integer("keep", 28, 1, 100_000));
+      case "report" ->
+          new PeriodReport(
+              path(s.string("dir", "./reports")),
+              s.choice("period", "daily", List.of("daily", "weekly")),
+              s.choice("format", "html", List.of("html", "csv", "json")),
+              s.integer("keep", 14, 1, 100_000));
       case "backup" ->
           new Backup(
               nonEmpty(s, "sources", s.strings("sources", List.of())).stream()

@@ -7,6 +7,7 @@ import io.caretaker.actions.HealthReportAction;
 import io.caretaker.actions.HealthSummary;
 import io.caretaker.actions.JvmGcAction;
 import io.caretaker.actions.Redactor;
+import io.caretaker.actions.ReportAction;
 import io.caretaker.actions.RunLog;
 import io.caretaker.actions.files.BackupAction;
 import io.caretaker.actions.files.FileRetentionAction;
@@ -50,7 +51,8 @@ public final class ActionTypes {
       Optional<RedisConnection> redis,
       Optional<PostgresConfig> postgres,
       Path dataDir,
-      Redactor redactor) {}
+      Redactor redactor,
+      ReportAction.Renderer reports) {}
 
   /** Builds one configured action of a type. */
   private interface Factory {
@@ -142,6 +144,10 @@ public final class ActionTypes {
                 p.parts().actionNames(),
                 p.instance(),
                 p.clock()));
+    TYPES.put(
+        "report",
+        (name, spec, p) ->
+            new ReportAction((ActionSpec.PeriodReport) spec, p.parts().reports(), p.clock()));
     TYPES.put(
         "backup",
         (name, spec, p) -> {

@@ -13,10 +13,14 @@ import io.caretaker.http.HttpVerticle;
 import io.caretaker.metrics.LabelCap;
 import io.caretaker.postgres.PostgresConnection;
 import io.caretaker.redis.RedisConnection;
+import io.caretaker.report.Period;
+import io.caretaker.report.Report;
+import io.caretaker.report.ReportFormats;
 import io.caretaker.rules.HealthScore;
 import io.caretaker.rules.RuleEngine;
 import io.caretaker.rules.RuleMetrics;
 import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.HealthJournal;
 import io.caretaker.run.Maintenance;
 import io.caretaker.run.RunHistory;
 import io.caretaker.store.StateFile;
@@ -77,6 +81,7 @@ public final class Daemon implements AutoCloseable {
   private static final int STREAM_CONSUMERS = 2;
   private CollectionLoop loop;
   private ActionExecutor executor;
+  private HealthJournal journal;
   private RuleTrigger rules;
   private HttpVerticle http;
   private Scheduler scheduler;
@@ -141,10 +146,14 @@ public final class Daemon implements AutoCloseable {
     loop = new CollectionLoop(collectors, config.collect().timeout(), clock);
     registry.register(loop);
     Maintenance maintenance = maintenance();
+    journal = journal();
     executor = executor(history(), maintenance);
     rules =
         new RuleTrigger(
-            new RuleEngine(config.rules()), new RuleMetrics(registry, config.rules()), executor);
+            new RuleEngine(config.rules()),
+            new RuleMetrics(registry, config.rules()),
+            executor,
+            journal);
     loop.addListener(rules::evaluate);
     loop.addListener(new SizeTrigger(config.actions(), executor)::check);
     scheduler =
@@ -179,7 +188,8 @@ public final class Daemon implements AutoCloseable {
             events,
             () -> redis.map(RedisConnection::up).orElse(null),
             clock,
-            config.runAllAtOnce());
+            config.runAllAtOnce(),
+            journal);
     http = new HttpVerticle(config.server(), registry, () -> loop.latest().isPresent(), parts);
     await(vertx.deployVerticle(http), "server.port");
     loop.start(config.collect().interval());
@@ -190,6 +200,14 @@ public final class Daemon implements AutoCloseable {
         Version.VALUE,
         config.agent().instance(),
         Units.format(config.collect().interval()));
+  }
+
+  private HealthJournal journal() throws StartupException {
+    try {
+      return new HealthJournal(config.agent().dataDir().resolve("health.jsonl"), clock.instant());
+    } catch (UncheckedIOException e) {
+      throw new StartupException("agent.data_dir", e);
+    }
   }
 
   private RunHistory history() throws StartupException {
@@ -226,7 +244,16 @@ public final class Daemon implements AutoCloseable {
             redis,
             config.postgres(),
             config.agent().dataDir(),
-            new Redactor(config.secrets()));
+            new Redactor(config.secrets()),
+            (period, format, now) ->
+                ReportFormats.render(
+                    Report.build(
+                        config.agent().instance(),
+                        history,
+                        journal,
+                        Period.parse(period, now),
+                        now),
+                    format));
     return new ActionExecutor(
         config.actions(),
         ActionTypes.create(config.actions(), parts),

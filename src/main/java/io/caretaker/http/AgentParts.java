@@ -2,6 +2,7 @@ package io.caretaker.http;
 
 import io.caretaker.collect.CollectionLoop;
 import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.HealthJournal;
 import io.caretaker.run.Maintenance;
 import io.caretaker.trading.TradingEvents;
 import io.caretaker.triggers.AlertTrigger;
@@ -27,4 +28,5 @@ public record AgentParts(
     TradingEvents events,
     Supplier<Boolean> redisUp,
     Clock clock,
-    int runAllAtOnce) {}
+    int runAllAtOnce,
+    HealthJournal journal) {}

@@ -1,9 +1,9 @@
 package io.caretaker.http;
 
 import io.caretaker.actions.RunRecord;
-import io.caretaker.collect.Snapshot;
 import io.caretaker.rules.RuleInstance;
 import io.caretaker.run.RunListener;
+import io.caretaker.triggers.RuleTrigger;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,11 +12,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * {@code GET /api/v1/events}: Server-Sent Events for the status page and anyone else watching.
@@ -38,7 +35,6 @@ final class EventStream implements RunListener {
   private final AgentParts parts;
   private final Context context;
   private final List<HttpServerResponse> subscribers = new ArrayList<>(); // event loop only
-  private Map<String, String> ruleStates = Map.of(); // collection thread only
   private JsonObject maintenance;
 
   EventStream(AgentParts parts, Vertx vertx) {
@@ -46,7 +42,8 @@ final class EventStream implements RunListener {
     this.context = vertx.getOrCreateContext();
     vertx.setPeriodic(HEARTBEAT.toMillis(), id -> send(Buffer.buffer(": heartbeat\n\n")));
     parts.executor().addListener(this);
-    parts.loop().addListener(this::collected);
+    parts.rules().addListener(this::ruleChanged);
+    parts.loop().addListener(s -> maintenanceMayHaveChanged());
   }
 
   void handle(RoutingContext ctx) {
@@ -107,27 +104,17 @@ final class EventStream implements RunListener {
     }
   }
 
-  /** After each collection: rule instances whose state changed, and maintenance. */
-  private void collected(Snapshot snapshot) {
-    Map<String, String> now = new LinkedHashMap<>();
-    for (RuleInstance i : parts.rules().instances()) {
-      String state = i.state().name().toLowerCase(Locale.ROOT);
-      now.put(i.ref(), state);
-      String before = ruleStates.get(i.ref());
-      if (!Objects.equals(before, state)) {
-        publish(
-            "rule",
-            new JsonObject()
-                .put("ref", i.ref())
-                .put("rule", i.rule())
-                .put("state", state)
-                .put("previous", before)
-                .put("value", Double.isFinite(i.value()) ? i.value() : null)
-                .put("since", i.since().toString()));
-      }
-    }
-    ruleStates = now;
-    maintenanceMayHaveChanged();
+  private void ruleChanged(RuleTrigger.RuleChange change) {
+    RuleInstance i = change.instance();
+    publish(
+        "rule",
+        new JsonObject()
+            .put("ref", i.ref())
+            .put("rule", i.rule())
+            .put("state", change.to())
+            .put("previous", change.from())
+            .put("value", Double.isFinite(i.value()) ? i.value() : null)
+            .put("since", i.since().toString()));
   }
 
   private void publish(String event, JsonObject data) {

@@ -148,6 +148,7 @@ public final class HttpVerticle extends VerticleBase {
       post(router, "/api/v1/schedules/:id/resume").handler(ctx -> control.handlePause(ctx, false));
       router.get("/api/v1/maintenance").handler(read::handleMaintenance);
       post(router, "/api/v1/maintenance").handler(control::handleSetMaintenance);
+      router.get("/api/v1/report").handler(read::handleReport);
       router.get("/api/v1/openapi.yaml").handler(read::handleOpenApi);
     }
     router.errorHandler(404, ctx -> error(ctx, 404, "not found", ctx.request().path()));

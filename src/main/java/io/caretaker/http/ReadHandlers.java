@@ -5,6 +5,9 @@ import io.caretaker.actions.RunRecord.Outcome;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.Units;
 import io.caretaker.config.Version;
+import io.caretaker.report.Period;
+import io.caretaker.report.Report;
+import io.caretaker.report.ReportFormats;
 import io.caretaker.rules.RuleInstance;
 import io.caretaker.run.ActionExecutor;
 import io.caretaker.run.Maintenance;
@@ -270,6 +273,41 @@ final class ReadHandlers {
   void handleMaintenance(RoutingContext ctx) {
     HttpVerticle.json(
         ctx, 200, maintenanceJson(parts.maintenance().status(parts.clock().instant())));
+  }
+
+  /** {@code ?period=daily|weekly|FROM..TO&format=json|csv|html}: the period's report. */
+  void handleReport(RoutingContext ctx) {
+    String period = Optional.ofNullable(ctx.queryParams().get("period")).orElse("daily");
+    String format = Optional.ofNullable(ctx.queryParams().get("format")).orElse("json");
+    Instant now = parts.clock().instant();
+    byte[] body;
+    try {
+      if (!ReportFormats.FORMATS.contains(format)) {
+        throw new IllegalArgumentException(
+            "format: expecting one of "
+                + String.join(", ", ReportFormats.FORMATS)
+                + "; got \""
+                + format
+                + "\"");
+      }
+      body =
+          ReportFormats.render(
+              Report.build(
+                  parts.instance(),
+                  parts.executor().history(),
+                  parts.journal(),
+                  Period.parse(period, now),
+                  now),
+              format);
+    } catch (IllegalArgumentException e) {
+      HttpVerticle.error(ctx, 400, "invalid report request", e.getMessage());
+      return;
+    }
+    ctx.response()
+        .putHeader("Content-Type", ReportFormats.contentType(format))
+        // The HTML report carries its own style and nothing else: no script may run in it.
+        .putHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+        .end(Buffer.buffer(body));
   }
 
   void handleOpenApi(RoutingContext ctx) {

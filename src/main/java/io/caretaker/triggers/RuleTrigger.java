@@ -9,8 +9,14 @@ import io.caretaker.rules.RuleInstance;
 import io.caretaker.rules.RuleMetrics;
 import io.caretaker.run.ActionExecutor;
 import io.caretaker.run.ActionExecutor.RunOptions;
+import io.caretaker.run.HealthJournal;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Turns each collection into rule decisions and their runs, on the collection thread: rule
@@ -22,12 +28,25 @@ public final class RuleTrigger {
   private final RuleEngine engine;
   private final RuleMetrics metrics;
   private final ActionExecutor executor;
+  private final HealthJournal journal;
+  private final List<Consumer<RuleChange>> listeners = new CopyOnWriteArrayList<>();
+  private Map<String, String> states = Map.of(); // collection thread only
   private volatile HealthScore.Result health = HealthScore.compute(List.of(), MetricSnapshots.of());
 
-  public RuleTrigger(RuleEngine engine, RuleMetrics metrics, ActionExecutor executor) {
+  /** A rule instance that changed state this cycle ({@code from} null: seen for the first time). */
+  public record RuleChange(RuleInstance instance, String from, String to) {}
+
+  public RuleTrigger(
+      RuleEngine engine, RuleMetrics metrics, ActionExecutor executor, HealthJournal journal) {
     this.engine = engine;
     this.metrics = metrics;
     this.executor = executor;
+    this.journal = journal;
+  }
+
+  /** Called on the collection thread with each state change, after the journal has it. */
+  public void addListener(Consumer<RuleChange> listener) {
+    listeners.add(listener);
   }
 
   /** For {@code CollectionLoop.addListener}. */
@@ -49,6 +68,23 @@ public final class RuleTrigger {
     }
     health = HealthScore.compute(engine.instances(), snapshot.metrics());
     metrics.update(engine.instances(), health);
+    journal.score(snapshot.collectedAt(), health.score());
+    tellChanges(snapshot);
+  }
+
+  private void tellChanges(Snapshot snapshot) {
+    Map<String, String> now = new HashMap<>();
+    for (RuleInstance i : engine.instances()) {
+      String state = i.state().name().toLowerCase(Locale.ROOT);
+      now.put(i.ref(), state);
+      String before = states.get(i.ref());
+      if (!state.equals(before)) {
+        journal.ruleChanged(snapshot.collectedAt(), i.rule(), i.ref(), before, state);
+        RuleChange change = new RuleChange(i, before, state);
+        listeners.forEach(l -> l.accept(change));
+      }
+    }
+    states = now;
   }
 
   public HealthScore.Result health() {

@@ -388,7 +388,7 @@ class ConfigLoaderTest {
             "actions.a.roots (test.yml:2): Root / is the filesystem root; refused",
             "actions.b.argv (test.yml:3): Expecting a non-empty list",
             "actions.c.type (test.yml:4): Expecting one of jvm-gc, redis-cleanup, file-retention,"
-                + " log-rotation, postgres-maintenance, security-audit, health-report, backup, command."
+                + " log-rotation, postgres-maintenance, security-audit, health-report, report, backup, command."
                 + " Found:"
                 + " \"teleport\"",
             "actions.d.batches (test.yml:5): Unknown property. Did you mean \"batch\"?",

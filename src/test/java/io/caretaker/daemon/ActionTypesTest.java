@@ -60,7 +60,8 @@ class ActionTypesTest {
                 Optional.empty(),
                 Optional.empty(),
                 dir,
-                new Redactor(List.of())));
+                new Redactor(List.of()),
+                (period, format, now) -> new byte[0]));
     try (ActionExecutor executor =
         new ActionExecutor(
             config.actions(),

@@ -239,6 +239,44 @@ class ConsolePageIT {
   }
 
   @Test
+  void reportsComeAsJsonThatMatchesTheHistoryCsvAndAnHtmlFileChromiumOpens() throws Exception {
+    assertThat(post("/api/v1/actions/report/run?wait=true&force=true", "").statusCode())
+        .isEqualTo(200);
+    var json =
+        AgentProcess.run(dir, "report", "--period", "daily", "--format", "json", "--url", url(""));
+    assertThat(json.exitCode()).as(json.output()).isZero();
+    JsonNode report = new ObjectMapper().readTree(json.output());
+    long runsOfReport = 0;
+    for (JsonNode r : runs("report")) {
+      runsOfReport += r.path("details").path("count").asLong(1);
+    }
+    JsonNode reportStats = null;
+    for (JsonNode a : report.get("actions")) {
+      if (a.get("action").asText().equals("report")) {
+        reportStats = a;
+      }
+    }
+    assertThat(reportStats).isNotNull();
+    assertThat(reportStats.get("runs").asLong()).isEqualTo(runsOfReport);
+    assertThat(report.get("health").get("samples").asLong()).isPositive();
+
+    var csv = AgentProcess.run(dir, "report", "--format", "csv", "--url", url(""));
+    assertThat(csv.output()).startsWith("section,name,field,value\r\n");
+    var bad = AgentProcess.run(dir, "report", "--period", "monthly", "--url", url(""));
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.output()).contains("daily, weekly");
+
+    var html = AgentProcess.run(dir, "report", "--format", "html", "--url", url(""));
+    Path file = Files.writeString(dir.resolve("report.html"), html.output());
+    try (Chromium page = Chromium.start(dir.resolve("report-browser"))) {
+      page.open(file.toUri().toString(), "document.title.startsWith('caretaker report')");
+      assertThat(page.evaluateValue("document.querySelectorAll('svg polyline').length"))
+          .isEqualTo(1);
+      assertThat(page.errors()).isEmpty();
+    }
+  }
+
+  @Test
   void theEventStreamCapsItsSubscribers() throws Exception {
     List<InputStream> open = new ArrayList<>();
     try {

@@ -71,6 +71,7 @@ class MetricsLintIT {
             cache-cleanup: { type: redis-cleanup, patterns: ["cache:*"], cooldown: 0s }
             log-cleanup: { type: file-retention, roots: [%4$s], delete_after: 7d, cooldown: 0s }
             report: { type: health-report, dir: %1$s/reports, cooldown: 0s }
+            daily: { type: report, dir: %1$s/reports, cooldown: 0s, tags: [reports] }
             backup: { type: backup, sources: [%4$s], dir: %1$s/backups, redis_snapshot: true,
                       cooldown: 0s }
             hello: { type: command, argv: ["/bin/true"], cooldown: 0s }

@@ -374,7 +374,8 @@ class RedisCleanupIT {
                 Optional.of(connection),
                 Optional.empty(),
                 dir,
-                new Redactor(List.of())));
+                new Redactor(List.of()),
+                (period, format, now) -> new byte[0]));
     RunHistory history = new RunHistory(dir.resolve("runs-" + closing.size() + ".jsonl"), 100);
     ActionExecutor executor =
         new ActionExecutor(
