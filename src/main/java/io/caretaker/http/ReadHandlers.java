@@ -3,6 +3,7 @@ package io.caretaker.http;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
 import io.caretaker.config.ActionConfig;
+import io.caretaker.config.RuleConfig;
 import io.caretaker.config.Units;
 import io.caretaker.config.Version;
 import io.caretaker.report.Period;
@@ -250,10 +251,15 @@ final class ReadHandlers {
 
   void handleRules(RoutingContext ctx) {
     JsonArray out = new JsonArray();
+    Map<String, RuleConfig> configs = parts.rules().configs();
     for (RuleInstance i : parts.rules().instances()) {
+      RuleConfig c = configs.get(i.rule());
       out.add(
           new JsonObject()
               .put("rule", i.rule())
+              .put("direction", c == null ? null : c.direction().name().toLowerCase(Locale.ROOT))
+              .put("warning", c == null ? null : c.warning().orElse(null))
+              .put("critical", c == null ? null : c.critical().orElse(null))
               .put("labels", new JsonObject(new LinkedHashMap<>(i.labels())))
               .put("ref", i.ref())
               .put("value", Double.isFinite(i.value()) ? i.value() : null)

@@ -77,6 +77,11 @@ public final class RuleEngine {
     this.metricNames = rules.stream().map(RuleConfig::metric).collect(Collectors.toSet());
   }
 
+  /** The rules as configured, in order. */
+  public List<RuleConfig> rules() {
+    return rules;
+  }
+
   /** Applies one snapshot taken at {@code now}. */
   public synchronized Evaluation evaluate(MetricSnapshots metrics, Instant now) {
     Map<String, List<Series>> index = Series.index(metrics, metricNames);

@@ -3,6 +3,7 @@ package io.caretaker.triggers;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.Trigger;
 import io.caretaker.collect.Snapshot;
+import io.caretaker.config.RuleConfig;
 import io.caretaker.rules.HealthScore;
 import io.caretaker.rules.RuleEngine;
 import io.caretaker.rules.RuleInstance;
@@ -89,6 +90,13 @@ public final class RuleTrigger {
 
   public HealthScore.Result health() {
     return health;
+  }
+
+  /** Each configured rule by name: its thresholds, for the API beside the instances. */
+  public Map<String, RuleConfig> configs() {
+    Map<String, RuleConfig> out = new HashMap<>();
+    engine.rules().forEach(r -> out.put(r.name(), r));
+    return out;
   }
 
   public List<RuleInstance> instances() {

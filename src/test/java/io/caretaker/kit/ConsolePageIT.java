@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caretaker.testing.AgentProcess;
 import io.caretaker.testing.Chromium;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -274,6 +278,65 @@ class ConsolePageIT {
           .isEqualTo(1);
       assertThat(page.errors()).isEmpty();
     }
+  }
+
+  @Test
+  void behindAReverseProxysPathPrefixThePageStreamsAndRuns() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+      HttpServer proxy =
+          vertx
+              .createHttpServer()
+              .requestHandler(req -> forward(req, client))
+              .listen(0, "127.0.0.1")
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      String prefixed = "http://127.0.0.1:" + proxy.actualPort() + "/caretaker/";
+      try (Chromium page = Chromium.start(dir.resolve("proxy-browser"))) {
+        page.open(prefixed, "document.body.dataset.loaded === 'yes'");
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> "yes".equals(page.evaluateValue("document.body.dataset.live")));
+        page.evaluate("sessionStorage.setItem('caretaker-token', '" + TOKEN + "'); true");
+        int before = runs("report").size();
+        page.evaluate("renderToken(); true");
+        page.click("[aria-label=\"Dry run report\"]");
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs("report").size() > before);
+        assertThat(page.errors()).isEmpty();
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A path-prefix proxy: /caretaker/X to the agent's /X, bodies streamed both ways. */
+  private static void forward(HttpServerRequest req, io.vertx.core.http.HttpClient client) {
+    if (!req.uri().startsWith("/caretaker/")) {
+      req.response().setStatusCode(404).end();
+      return;
+    }
+    req.pause();
+    client
+        .request(req.method(), port, "127.0.0.1", req.uri().substring("/caretaker".length()))
+        .compose(
+            out -> {
+              out.headers().setAll(req.headers());
+              return out.send(req)
+                  .compose(
+                      in -> {
+                        req.response().setStatusCode(in.statusCode());
+                        req.response().headers().setAll(in.headers());
+                        return in.pipeTo(req.response());
+                      });
+            })
+        .onFailure(
+            e -> {
+              if (!req.response().ended() && !req.response().headWritten()) {
+                req.response().setStatusCode(502).end();
+              }
+            });
   }
 
   @Test

@@ -156,7 +156,15 @@ async function loadRules() {
     el("td", {}, r.rule),
     el("td", {}, Object.entries(r.labels || {}).map(([k, v]) => k + "=" + v).join(", ")),
     el("td", {}, r.value === null ? "–" : Number(r.value).toPrecision(4)),
-    el("td", {}, when(r.since)))), "no rules configured", 5);
+    el("td", {}, thresholds(r)),
+    el("td", {}, when(r.since)))), "no rules configured", 6);
+}
+
+function thresholds(r) {
+  const sign = r.direction === "below" ? "< " : "> ";
+  return [r.warning !== null && r.warning !== undefined ? "warning " + sign + r.warning : null,
+          r.critical !== null && r.critical !== undefined ? "critical " + sign + r.critical : null]
+    .filter(Boolean).join(", ") || "–";
 }
 
 // ---- actions ------------------------------------------------------------------------------------
