@@ -51,7 +51,7 @@ public final class HostCollectors {
     }
     redis.ifPresent(
         r -> {
-          collectors.add(new RedisCollector(r));
+          collectors.add(new RedisCollector(r, config.redis().orElseThrow().timeout()));
           if (config.trading().usesRedis()) {
             collectors.add(
                 new TradingRedisCollector(

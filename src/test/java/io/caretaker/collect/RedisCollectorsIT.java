@@ -85,7 +85,7 @@ class RedisCollectorsIT {
     redis = new RedisConnection(config.redis().orElseThrow());
     LabelCap cap = new LabelCap(config.trading().maxLabelValues(), registry);
     return List.of(
-        new RedisCollector(redis),
+        new RedisCollector(redis, Duration.ofSeconds(1)),
         new TradingRedisCollector(
             config.trading(), redis, cap, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofSeconds(1)));
   }

@@ -26,9 +26,12 @@ public final class RedisServer implements AutoCloseable {
   private final Path binary;
   private final Path dir;
   private final int port;
+  private final List<String> extra;
   private Process process;
 
-  public RedisServer(Path dir) throws IOException {
+  /** A server on a free port; {@code extra} are more redis-server arguments (--replicaof ...). */
+  public RedisServer(Path dir, String... extra) throws IOException {
+    this.extra = List.of(extra);
     this.binary = Tools.require("redis-server", "redis-server");
     this.dir = Files.createDirectories(dir);
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -38,24 +41,27 @@ public final class RedisServer implements AutoCloseable {
   }
 
   public void start() throws IOException {
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of(
+                binary.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--daemonize",
+                "no",
+                "--logfile",
+                dir.resolve("redis.log").toString()));
+    argv.addAll(extra);
     process =
-        new ProcessBuilder(
-                List.of(
-                    binary.toString(),
-                    "--port",
-                    Integer.toString(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    dir.toString(),
-                    "--daemonize",
-                    "no",
-                    "--logfile",
-                    dir.resolve("redis.log").toString()))
+        new ProcessBuilder(argv)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .start();
