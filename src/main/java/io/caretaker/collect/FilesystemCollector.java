@@ -18,12 +18,18 @@ public final class FilesystemCollector implements Collector {
   private final FileSystem fs;
   private final List<String> excludeFstypes;
   private final List<Pattern> excludeMountpoints;
+  private final boolean nodeNames;
 
+  /** {@code nodeNames}: node_exporter's node_filesystem_* too (collect.node_compat). */
   public FilesystemCollector(
-      FileSystem fs, List<String> excludeFstypes, List<Pattern> excludeMountpoints) {
+      FileSystem fs,
+      List<String> excludeFstypes,
+      List<Pattern> excludeMountpoints,
+      boolean nodeNames) {
     this.fs = fs;
     this.excludeFstypes = List.copyOf(excludeFstypes);
     this.excludeMountpoints = List.copyOf(excludeMountpoints);
+    this.nodeNames = nodeNames;
   }
 
   @Override
@@ -44,6 +50,13 @@ public final class FilesystemCollector implements Collector {
             LABELS);
     Family files = Family.gauge("host_filesystem_files", "Inodes.", LABELS);
     Family filesFree = Family.gauge("host_filesystem_files_free", "Free inodes.", LABELS);
+    String[] nodeLabels = {"device", "fstype", "mountpoint"};
+    Family nodeSize =
+        Family.gauge("node_filesystem_size_bytes", "Filesystem size in bytes.", nodeLabels);
+    Family nodeAvail =
+        Family.gauge(
+            "node_filesystem_avail_bytes", "Space available to non-root users.", nodeLabels);
+    Family nodeFree = Family.gauge("node_filesystem_free_bytes", "Free space.", nodeLabels);
     for (OSFileStore store : fs.getFileStores()) {
       if (excluded(store) || store.getTotalSpace() <= 0) {
         continue;
@@ -57,13 +70,22 @@ public final class FilesystemCollector implements Collector {
       used.add(usedBytes + usable == 0 ? 0 : (double) usedBytes / (usedBytes + usable), labels);
       files.add(store.getTotalInodes(), labels);
       filesFree.add(store.getFreeInodes(), labels);
+      nodeSize.add(total, store.getVolume(), store.getType(), store.getMount());
+      nodeAvail.add(usable, store.getVolume(), store.getType(), store.getMount());
+      nodeFree.add(store.getFreeSpace(), store.getVolume(), store.getType(), store.getMount());
     }
-    return List.of(
-        size.toSnapshot(),
-        avail.toSnapshot(),
-        used.toSnapshot(),
-        files.toSnapshot(),
-        filesFree.toSnapshot());
+    List<MetricSnapshot> out =
+        new java.util.ArrayList<>(
+            List.of(
+                size.toSnapshot(),
+                avail.toSnapshot(),
+                used.toSnapshot(),
+                files.toSnapshot(),
+                filesFree.toSnapshot()));
+    if (nodeNames) {
+      out.addAll(List.of(nodeSize.toSnapshot(), nodeAvail.toSnapshot(), nodeFree.toSnapshot()));
+    }
+    return out;
   }
 
   private boolean excluded(OSFileStore store) {

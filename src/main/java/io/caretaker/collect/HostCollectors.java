@@ -35,11 +35,20 @@ public final class HostCollectors {
                 new CpuCollector(hardware.getProcessor()),
                 new MemoryCollector(hardware.getMemory()),
                 new FilesystemCollector(
-                    os.getFileSystem(), collect.excludeFstypes(), collect.excludeMountpoints()),
+                    os.getFileSystem(),
+                    collect.excludeFstypes(),
+                    collect.excludeMountpoints(),
+                    collect.nodeCompat()),
                 new DiskCollector(hardware),
                 new NetworkCollector(hardware, collect.excludeInterfaces()),
                 new SystemCollector(os),
+                new PressureCollector(),
+                new KernelCollector(),
+                new TimeSyncCollector(),
                 new JvmCollector()));
+    if (collect.nodeCompat()) {
+      collectors.add(new NodeCompatCollector(clock, collect.excludeInterfaces()));
+    }
     LogFilesCollector logs = new LogFilesCollector(config.actions());
     if (!logs.isEmpty()) {
       collectors.add(logs);

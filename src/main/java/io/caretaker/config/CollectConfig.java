@@ -6,14 +6,16 @@ import java.util.regex.Pattern;
 
 /**
  * How often and how long collectors run, and which filesystems and interfaces they skip. Mountpoint
- * and interface exclusions are anchored regular expressions ({@code lo}, {@code veth.*}).
+ * and interface exclusions are anchored regular expressions ({@code lo}, {@code veth.*}). {@code
+ * nodeCompat} also serves node_exporter's names for what Grafana dashboard 1860 reads first.
  */
 public record CollectConfig(
     Duration interval,
     Duration timeout,
     List<String> excludeFstypes,
     List<Pattern> excludeMountpoints,
-    List<Pattern> excludeInterfaces) {
+    List<Pattern> excludeInterfaces,
+    boolean nodeCompat) {
 
   static final List<String> DEFAULT_EXCLUDED_FSTYPES =
       List.of("tmpfs", "devtmpfs", "overlay", "squashfs", "proc", "sysfs");
@@ -36,8 +38,9 @@ public record CollectConfig(
     Section net = s.section("network");
     List<Pattern> interfaces = net.regexes("exclude_interfaces", List.of("lo"));
     net.finish();
+    boolean nodeCompat = s.bool("node_compat", false);
     s.finish();
-    return new CollectConfig(interval, timeout, fstypes, mountpoints, interfaces);
+    return new CollectConfig(interval, timeout, fstypes, mountpoints, interfaces, nodeCompat);
   }
 
   /** Half the interval, at most 2 s: a hung collector is cut off well before the next cycle. */

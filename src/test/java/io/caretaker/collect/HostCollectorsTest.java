@@ -35,14 +35,15 @@ class HostCollectorsTest {
     var fs = SYSTEM.getOperatingSystem().getFileSystem();
     long all =
         series(
-            run(new FilesystemCollector(fs, List.of(), List.of())), "host_filesystem_size_bytes");
+            run(new FilesystemCollector(fs, List.of(), List.of(), false)),
+            "host_filesystem_size_bytes");
     long withoutType =
         series(
-            run(new FilesystemCollector(fs, List.of(store.type()), List.of())),
+            run(new FilesystemCollector(fs, List.of(store.type()), List.of(), false)),
             "host_filesystem_size_bytes");
     long none =
         series(
-            run(new FilesystemCollector(fs, List.of(), List.of(Pattern.compile("/.*")))),
+            run(new FilesystemCollector(fs, List.of(), List.of(Pattern.compile("/.*")), false)),
             "host_filesystem_size_bytes");
     assertThat(all).isPositive();
     assertThat(withoutType).isLessThan(all);

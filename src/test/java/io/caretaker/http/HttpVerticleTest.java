@@ -6,6 +6,8 @@ import io.caretaker.collect.CollectionLoop;
 import io.caretaker.collect.Collector;
 import io.caretaker.collect.FilesystemCollector;
 import io.caretaker.collect.HostCollectors;
+import io.caretaker.collect.JvmCollector;
+import io.caretaker.collect.PressureCollector;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.config.ServerConfig;
 import io.caretaker.metrics.LabelCap;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -91,7 +94,7 @@ class HttpVerticleTest {
     collectors.set(
         2,
         new FilesystemCollector(
-            new SystemInfo().getOperatingSystem().getFileSystem(), List.of(), List.of()));
+            new SystemInfo().getOperatingSystem().getFileSystem(), List.of(), List.of(), false));
     loop = new CollectionLoop(collectors, Duration.ofSeconds(2), Clock.systemUTC());
     registry.register(loop);
     int port = deploy(registry, () -> loop.latest().isPresent());
@@ -157,6 +160,46 @@ class HttpVerticleTest {
                 assertThat(docs)
                     .as("docs/metrics.md names " + name)
                     .containsPattern("`" + name + "(_total)?`"));
+  }
+
+  @Test
+  void aFilesystemCollectorStuckOnAHungMountNeitherStallsAScrapeNorHidesIt() throws Exception {
+    CountDownLatch mountAnswers = new CountDownLatch(1);
+    Collector hung =
+        new Collector() {
+          @Override
+          public String name() {
+            return "filesystem";
+          }
+
+          @Override
+          public List<io.prometheus.metrics.model.snapshots.MetricSnapshot> collect()
+              throws Exception {
+            mountAnswers.await(); // statfs on an NFS mount whose server went away
+            return List.of();
+          }
+        };
+    PrometheusRegistry registry = new PrometheusRegistry();
+    try (CollectionLoop hungLoop =
+        new CollectionLoop(
+            List.of(hung, new PressureCollector(), new JvmCollector()),
+            Duration.ofMillis(200),
+            Clock.systemUTC())) {
+      registry.register(hungLoop);
+      int port = deploy(registry, () -> true);
+      hungLoop.collectOnce();
+      hungLoop.collectOnce(); // the stuck run is not started twice, and still counts as failed
+      HttpResponse<Buffer> r =
+          client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS);
+      assertThat(mountAnswers.getCount()).as("the mount still hangs").isEqualTo(1);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.bodyAsString())
+          .contains("caretaker_collector_success{collector=\"filesystem\"} 0")
+          .contains("caretaker_collector_errors_total{collector=\"filesystem\"} 2")
+          .contains("caretaker_collector_success{collector=\"jvm\"} 1");
+    } finally {
+      mountAnswers.countDown();
+    }
   }
 
   @Test

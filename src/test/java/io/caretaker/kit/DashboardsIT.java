@@ -58,7 +58,7 @@ class DashboardsIT {
               """
           agent: { data_dir: %s, instance: dash }
           server: { port: 0, tokens: [dash] }
-          collect: { interval: 1s }
+          collect: { interval: 1s, node_compat: true }
           redis: { uri: "%s" }
           postgres: { databases: [ { name: main, uri: "%7$s" } ] }
           tls: { certificates: [ { keystore: "%8$s", type: JKS, password: changeit, name: jdk } ] }
@@ -144,6 +144,7 @@ class DashboardsIT {
                         .isEmpty();
                   });
           checkDashboards(prom, "127.0.0.1:" + agent.awaitPort(), metricNames(url));
+          checkPeerQueries(prom, "127.0.0.1:" + agent.awaitPort());
           checkNoDataTexts(prom, "127.0.0.1:" + bare.awaitPort());
         }
       }
@@ -217,6 +218,25 @@ class DashboardsIT {
             problems.add(where + ": no data for " + query);
           }
         }
+      }
+    }
+    assertThat(problems).isEmpty();
+  }
+
+  /**
+   * src/test/resources/peer-queries.txt: what Grafana 763, the redis-mixin and the first rows of
+   * Grafana 1860 query, unchanged; each must answer with data.
+   */
+  private void checkPeerQueries(ExternalServer prom, String instance) throws Exception {
+    List<String> problems = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("src/test/resources/peer-queries.txt"))) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      int bar = line.indexOf(" | ");
+      String query = line.substring(bar + 3).replace("$i", instance);
+      if (result(prom, query).isEmpty()) {
+        problems.add(line.substring(0, bar) + ": no data for " + query);
       }
     }
     assertThat(problems).isEmpty();

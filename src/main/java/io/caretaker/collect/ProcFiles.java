@@ -1,0 +1,85 @@
+package io.caretaker.collect;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernel's own counters, read from {@code /proc} (or a copy of it, in tests) as node_exporter
+ * reads them: small text files, one read each, parsed without regexes. A file the kernel does not
+ * have (no PSI before 4.20, a container without /proc/pressure) reads as empty, and its series are
+ * left out.
+ */
+final class ProcFiles {
+  private final Path root;
+
+  ProcFiles(Path root) {
+    this.root = root;
+  }
+
+  static ProcFiles system() {
+    return new ProcFiles(Path.of("/proc"));
+  }
+
+  List<String> lines(String file) {
+    try {
+      return Files.readAllLines(root.resolve(file));
+    } catch (NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** "Name: value [kB]" lines (/proc/meminfo): bytes by name. */
+  Map<String, Double> meminfo() {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String line : lines("meminfo")) {
+      int colon = line.indexOf(':');
+      if (colon < 0) {
+        continue;
+      }
+      String[] parts = line.substring(colon + 1).trim().split("\\s+");
+      double v = Double.parseDouble(parts[0]);
+      out.put(line.substring(0, colon), parts.length > 1 && parts[1].equals("kB") ? v * 1024 : v);
+    }
+    return out;
+  }
+
+  /** "name value" lines (/proc/vmstat, the single-value lines of /proc/stat). */
+  Map<String, Double> pairs(String file) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String line : lines(file)) {
+      String[] parts = line.trim().split("\\s+");
+      if (parts.length >= 2) {
+        try {
+          out.put(parts[0], Double.parseDouble(parts[1]));
+        } catch (NumberFormatException notANumber) {
+          // a line of another shape (cpu lines have several numbers; their first is taken too)
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * /proc/pressure/RESOURCE: "some avg10=.. avg60=.. avg300=.. total=MICROS" and (memory, io) "full
+   * ...": seconds stalled by kind.
+   */
+  Map<String, Double> pressure(String resource) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String line : lines("pressure/" + resource)) {
+      String[] parts = line.trim().split("\\s+");
+      for (String p : parts) {
+        if (p.startsWith("total=")) {
+          out.put(parts[0], Double.parseDouble(p.substring(6)) / 1e6);
+        }
+      }
+    }
+    return out;
+  }
+}
