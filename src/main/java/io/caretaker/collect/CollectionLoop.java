@@ -165,7 +165,10 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
     return snapshot;
   }
 
-  /** Stops collecting; waits briefly for a running cycle to finish. */
+  /**
+   * Stops collecting; waits briefly for a running cycle to finish; closes the collectors that own
+   * something (a background scan).
+   */
   @Override
   public void close() {
     ticker.shutdown();
@@ -175,6 +178,15 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     workers.shutdownNow();
+    for (Collector c : collectors) {
+      if (c instanceof AutoCloseable owner) {
+        try {
+          owner.close();
+        } catch (Exception e) {
+          log.warn("Closing collector {} failed: {}", c.name(), e.toString());
+        }
+      }
+    }
   }
 
   private void collectSafely() {

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import oshi.SystemInfo;
 
 /** Every collector, in one place: what caretaker collects, and when each is on. */
@@ -24,7 +25,8 @@ public final class HostCollectors {
       Optional<RedisConnection> redis,
       List<PostgresConnection> postgres,
       LabelCap cap,
-      Clock clock) {
+      Clock clock,
+      BooleanSupplier redisCleanupRunning) {
     SystemInfo system = new SystemInfo();
     var hardware = system.getHardware();
     var os = system.getOperatingSystem();
@@ -61,6 +63,14 @@ public final class HostCollectors {
     redis.ifPresent(
         r -> {
           collectors.add(new RedisCollector(r, config.redis().orElseThrow().timeout()));
+          config
+              .redis()
+              .orElseThrow()
+              .keyGroups()
+              .ifPresent(
+                  groups ->
+                      collectors.add(
+                          new KeyGroupCollector(r, groups, redisCleanupRunning, clock).start()));
           if (config.trading().usesRedis()) {
             collectors.add(
                 new TradingRedisCollector(

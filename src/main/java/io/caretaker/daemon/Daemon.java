@@ -5,6 +5,7 @@ import io.caretaker.actions.Redactor;
 import io.caretaker.collect.CollectionLoop;
 import io.caretaker.collect.Collector;
 import io.caretaker.collect.HostCollectors;
+import io.caretaker.config.ActionSpec;
 import io.caretaker.config.Config;
 import io.caretaker.config.Units;
 import io.caretaker.config.Version;
@@ -80,7 +81,7 @@ public final class Daemon implements AutoCloseable {
 
   private static final int STREAM_CONSUMERS = 2;
   private CollectionLoop loop;
-  private ActionExecutor executor;
+  private volatile ActionExecutor executor; // read by the key-group scan's thread
   private HealthJournal journal;
   private RuleTrigger rules;
   private HttpVerticle http;
@@ -132,7 +133,17 @@ public final class Daemon implements AutoCloseable {
   }
 
   private List<Collector> configuredCollectors() {
-    return HostCollectors.create(config, redis, postgres, labelCap, clock);
+    return HostCollectors.create(
+        config, redis, postgres, labelCap, clock, this::redisCleanupRunning);
+  }
+
+  /** Whether one of this agent's redis-cleanup actions runs now (the key-group scan waits). */
+  private boolean redisCleanupRunning() {
+    ActionExecutor running = executor;
+    return running != null
+        && config.actions().values().stream()
+            .anyMatch(
+                a -> a.spec() instanceof ActionSpec.RedisCleanup && running.running(a.name()));
   }
 
   // Long on purpose: the wiring order, top to bottom.

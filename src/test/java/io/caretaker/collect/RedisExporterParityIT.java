@@ -7,15 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.caretaker.config.ConfigLoader;
 import io.caretaker.redis.RedisConnection;
 import io.caretaker.redis.RedisInfo;
+import io.caretaker.testing.RedisRaw;
 import io.caretaker.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.NestedMultiOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.ProtocolKeyword;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot;
@@ -66,24 +63,8 @@ class RedisExporterParityIT {
     primary.close();
   }
 
-  /** A command Lettuce has no method for, its answer as nested lists. */
   private List<Object> raw(String command, String... args) {
-    ProtocolKeyword keyword =
-        new ProtocolKeyword() {
-          @Override
-          public byte[] getBytes() {
-            return command.getBytes(StandardCharsets.US_ASCII);
-          }
-
-          @Override
-          public String name() {
-            return command;
-          }
-        };
-    return redis.dispatch(
-        keyword,
-        new NestedMultiOutput<>(StringCodec.UTF8),
-        new CommandArgs<>(StringCodec.UTF8).addValues(args));
+    return RedisRaw.call(redis, command, args);
   }
 
   private MetricSnapshots collect(RedisServer server) {

@@ -89,7 +89,8 @@ class HttpVerticleTest {
                 Optional.empty(),
                 List.of(),
                 new LabelCap(10, registry),
-                Clock.systemUTC()));
+                Clock.systemUTC(),
+                () -> false));
     // Also every filesystem with no exclusions, so the test's own directory is always listed.
     collectors.set(
         2,

@@ -9,6 +9,7 @@ import io.caretaker.actions.Progress;
 import io.caretaker.actions.SkipReason;
 import io.caretaker.config.ActionSpec;
 import io.caretaker.redis.BulkArgs;
+import io.caretaker.redis.LatencyPacer;
 import io.caretaker.redis.RedisConnection;
 import io.caretaker.redis.RedisInfo;
 import io.lettuce.core.KeyScanCursor;

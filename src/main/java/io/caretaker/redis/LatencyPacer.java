@@ -1,19 +1,20 @@
-package io.caretaker.actions.redis;
+package io.caretaker.redis;
 
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * Keeps a Redis cleanup gentle: Redis runs one command at a time, so what other clients wait for is
- * how long each of our commands (a SCAN page, a delete batch) holds it. The pacer sizes the next
- * command so it holds Redis for about half the target, which leaves room for the variation a busy
- * host adds and keeps the p99 under the target: above half, the size shrinks in proportion; well
- * under, it grows again up to the configured size. A command above the target halves the size and
- * asks for a pause as long as the overshoot, so other clients get that time back. One pacer per
- * kind of command, since a SCAN page and a delete batch cost Redis differently per key.
+ * Keeps a Redis sweep gentle (the cleanup's, the key-group scan's): Redis runs one command at a
+ * time, so what other clients wait for is how long each of our commands (a SCAN page, a delete
+ * batch) holds it. The pacer sizes the next command so it holds Redis for about half the target,
+ * which leaves room for the variation a busy host adds and keeps the p99 under the target: above
+ * half, the size shrinks in proportion; well under, it grows again up to the configured size. A
+ * command above the target halves the size and asks for a pause as long as the overshoot, so other
+ * clients get that time back. One pacer per kind of command, since a SCAN page and a delete batch
+ * cost Redis differently per key.
  */
-final class LatencyPacer {
-  static final int MIN_BATCH = 10;
+public final class LatencyPacer {
+  public static final int MIN_BATCH = 10;
   private static final double BUCKET_MS = 0.05;
   private static final long MAX_PAUSE_NANOS = 100_000_000;
 
@@ -26,14 +27,14 @@ final class LatencyPacer {
   private long worstNanos;
   private long throttled;
 
-  LatencyPacer(int maxBatch, Duration target) {
+  public LatencyPacer(int maxBatch, Duration target) {
     this.maxBatch = maxBatch;
     this.targetNanos = target.toNanos();
     this.aimNanos = targetNanos / 2;
     this.batch = maxBatch;
   }
 
-  int batch() {
+  public int batch() {
     return batch;
   }
 
@@ -41,7 +42,7 @@ final class LatencyPacer {
    * Records how long one command held Redis and sizes the next one; returns how long to pause
    * before sending more, in nanoseconds (0 unless it was above the target).
    */
-  long observe(long nanos) {
+  public long observe(long nanos) {
     samples++;
     worstNanos = Math.max(worstNanos, nanos);
     buckets[(int) Math.min(buckets.length - 1, nanos / (BUCKET_MS * 1e6))]++;
@@ -59,7 +60,7 @@ final class LatencyPacer {
   }
 
   /** The run record's figures for the SCAN pages and the delete batches together. */
-  static void report(Map<String, Object> details, LatencyPacer scan, LatencyPacer delete) {
+  public static void report(Map<String, Object> details, LatencyPacer scan, LatencyPacer delete) {
     long samples = scan.samples + delete.samples;
     details.put("commands", samples);
     double maxMs = Math.max(scan.worstNanos, delete.worstNanos) / 1e6;

@@ -1,4 +1,4 @@
-package io.caretaker.actions.redis;
+package io.caretaker.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
