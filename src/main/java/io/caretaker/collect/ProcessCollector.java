@@ -52,6 +52,11 @@ public final class ProcessCollector implements Collector {
             "trading_process_open_fds",
             "Open file descriptors of the component's process.",
             "component");
+    Family maxFds =
+        Family.gauge(
+            "trading_process_max_fds",
+            "The component's process's open-files limit (soft RLIMIT_NOFILE).",
+            "component");
     Family threads =
         Family.gauge("trading_process_threads", "Threads of the component's process.", "component");
     Family start =
@@ -79,6 +84,10 @@ public final class ProcessCollector implements Collector {
       cpu.add((p.getKernelTime() + p.getUserTime()) / 1000.0, m.component());
       rss.add(p.getResidentSetSize(), m.component());
       fds.add(p.getOpenFiles(), m.component());
+      long limit = p.getSoftOpenFileLimit();
+      if (limit > 0) {
+        maxFds.add(limit, m.component());
+      }
       threads.add(p.getThreadCount(), m.component());
       start.add(p.getStartTime() / 1000.0, m.component());
     }
@@ -87,6 +96,7 @@ public final class ProcessCollector implements Collector {
         cpu.toSnapshot(),
         rss.toSnapshot(),
         fds.toSnapshot(),
+        maxFds.toSnapshot(),
         threads.toSnapshot(),
         start.toSnapshot());
   }

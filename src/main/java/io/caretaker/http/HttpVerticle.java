@@ -134,7 +134,7 @@ public final class HttpVerticle extends VerticleBase {
       router.get("/").handler(ConsolePage::handleIndex);
       router.get("/ui/:file").handler(ConsolePage::handleAsset);
       router.get("/api/v1/events").handler(events::handle);
-      router.get("/api/v1/status").handler(read::handleStatus);
+      router.get("/api/v1/status").handler(new StatusHandler(parts)::handle);
       router.get("/api/v1/actions").handler(read::handleActions);
       post(router, "/api/v1/actions/run-all").handler(control::handleRunAll);
       post(router, "/api/v1/actions/:name/run").handler(control::handleRunAction);
@@ -148,7 +148,7 @@ public final class HttpVerticle extends VerticleBase {
       post(router, "/api/v1/schedules/:id/resume").handler(ctx -> control.handlePause(ctx, false));
       router.get("/api/v1/maintenance").handler(read::handleMaintenance);
       post(router, "/api/v1/maintenance").handler(control::handleSetMaintenance);
-      router.get("/api/v1/report").handler(read::handleReport);
+      router.get("/api/v1/report").handler(new ReportHandler(parts)::handle);
       router.get("/api/v1/openapi.yaml").handler(read::handleOpenApi);
     }
     router.errorHandler(404, ctx -> error(ctx, 404, "not found", ctx.request().path()));

@@ -5,19 +5,10 @@ import io.caretaker.actions.RunRecord.Outcome;
 import io.caretaker.config.ActionConfig;
 import io.caretaker.config.RuleConfig;
 import io.caretaker.config.Units;
-import io.caretaker.config.Version;
-import io.caretaker.report.Period;
-import io.caretaker.report.Report;
-import io.caretaker.report.ReportFormats;
 import io.caretaker.rules.RuleInstance;
 import io.caretaker.run.ActionExecutor;
 import io.caretaker.run.Maintenance;
 import io.caretaker.triggers.Scheduler;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The GET side of the API: status, actions, runs, rules, schedules, maintenance, the OpenAPI
@@ -48,90 +38,6 @@ final class ReadHandlers {
 
   ReadHandlers(AgentParts parts) {
     this.parts = parts;
-  }
-
-  void handleStatus(RoutingContext ctx) {
-    Instant now = parts.clock().instant();
-    MetricSnapshots snapshot = parts.loop().collect();
-    JsonArray firing = new JsonArray();
-    parts.rules().instances().stream()
-        .filter(i -> i.state().firing())
-        .forEach(i -> firing.add(new JsonObject().put("ref", i.ref()).put("state", state(i))));
-    HttpVerticle.json(
-        ctx,
-        200,
-        new JsonObject()
-            .put("instance", parts.instance())
-            .put("version", Version.VALUE)
-            .put("uptime_seconds", Duration.between(parts.started(), now).toSeconds())
-            .put(
-                "last_collection",
-                parts.loop().latest().map(s -> s.collectedAt().toString()).orElse(null))
-            .put("health_score", parts.rules().health().score())
-            .put("redis_up", parts.redisUp().get())
-            .put("postgres_up", postgresUp(snapshot))
-            .put("maintenance", maintenanceJson(parts.maintenance().status(now)))
-            .put("firing_rules", firing)
-            .put("health_checks", healthChecks())
-            .put("collectors", collectors(snapshot)));
-  }
-
-  /** What lowers the health score: every check that is not ok, with its detail. */
-  private JsonArray healthChecks() {
-    JsonArray out = new JsonArray();
-    parts
-        .rules()
-        .health()
-        .checks()
-        .forEach(
-            c ->
-                out.add(
-                    new JsonObject()
-                        .put("name", c.name())
-                        .put("status", c.status().name().toLowerCase(Locale.ROOT))
-                        .put("detail", c.detail())));
-    return out;
-  }
-
-  /** Each collector's last duration, success and errors, from the last snapshot's own series. */
-  private static JsonArray collectors(MetricSnapshots snapshot) {
-    Map<String, JsonObject> byName = new TreeMap<>();
-    for (MetricSnapshot m : snapshot) {
-      String field =
-          switch (m.getMetadata().getPrometheusName()) {
-            case "caretaker_collector_duration_seconds" -> "duration_seconds";
-            case "caretaker_collector_success" -> "success";
-            case "caretaker_collector_errors" -> "errors";
-            default -> null;
-          };
-      if (field == null) {
-        continue;
-      }
-      for (DataPointSnapshot p : m.getDataPoints()) {
-        String name = p.getLabels().get("collector");
-        double value =
-            p instanceof GaugeDataPointSnapshot g
-                ? g.getValue()
-                : ((CounterDataPointSnapshot) p).getValue();
-        byName
-            .computeIfAbsent(name, n -> new JsonObject().put("name", n))
-            .put(field, field.equals("duration_seconds") ? value : (Object) (long) value);
-      }
-    }
-    JsonArray out = new JsonArray();
-    byName.values().forEach(out::add);
-    return out;
-  }
-
-  /** Null without PostgreSQL; else whether every configured database answered. */
-  private static Boolean postgresUp(MetricSnapshots snapshot) {
-    for (MetricSnapshot m : snapshot) {
-      if (m.getMetadata().getPrometheusName().equals("caretaker_postgres_up")) {
-        return m.getDataPoints().stream()
-            .allMatch(p -> ((GaugeDataPointSnapshot) p).getValue() == 1);
-      }
-    }
-    return null;
   }
 
   void handleActions(RoutingContext ctx) {
@@ -282,40 +188,6 @@ final class ReadHandlers {
   }
 
   /** {@code ?period=daily|weekly|FROM..TO&format=json|csv|html}: the period's report. */
-  void handleReport(RoutingContext ctx) {
-    String period = Optional.ofNullable(ctx.queryParams().get("period")).orElse("daily");
-    String format = Optional.ofNullable(ctx.queryParams().get("format")).orElse("json");
-    Instant now = parts.clock().instant();
-    byte[] body;
-    try {
-      if (!ReportFormats.FORMATS.contains(format)) {
-        throw new IllegalArgumentException(
-            "format: expecting one of "
-                + String.join(", ", ReportFormats.FORMATS)
-                + "; got \""
-                + format
-                + "\"");
-      }
-      body =
-          ReportFormats.render(
-              Report.build(
-                  parts.instance(),
-                  parts.executor().history(),
-                  parts.journal(),
-                  Period.parse(period, now),
-                  now),
-              format);
-    } catch (IllegalArgumentException e) {
-      HttpVerticle.error(ctx, 400, "invalid report request", e.getMessage());
-      return;
-    }
-    ctx.response()
-        .putHeader("Content-Type", ReportFormats.contentType(format))
-        // The HTML report carries its own style and nothing else: no script may run in it.
-        .putHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-        .end(Buffer.buffer(body));
-  }
-
   void handleOpenApi(RoutingContext ctx) {
     ctx.response().putHeader("Content-Type", "application/yaml").end(OPENAPI);
   }
@@ -340,7 +212,7 @@ final class ReadHandlers {
         .put("reason", s.enabled() ? s.reason() : null);
   }
 
-  private static String state(RuleInstance i) {
+  static String state(RuleInstance i) {
     return i.state().name().toLowerCase(Locale.ROOT);
   }
 

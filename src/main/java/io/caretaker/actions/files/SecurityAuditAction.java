@@ -32,6 +32,7 @@ import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.io.input.BoundedInputStream;
 
+// One file on purpose: the walk, the incremental scan and the redaction share one run's state.
 /**
  * Secrets that ended up in logs, found continuously instead of by a weekly grep: the files of
  * fenced roots (plain and .gz, symlinks never followed) read line by line for {@link
