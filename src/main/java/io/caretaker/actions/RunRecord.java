@@ -31,7 +31,9 @@ import java.util.Map;
   "outcome",
   "reason",
   "dry_run",
-  "details"
+  "details",
+  "effect",
+  "effect_detail"
 })
 public record RunRecord(
     long id,
@@ -42,7 +44,9 @@ public record RunRecord(
     Outcome outcome,
     String reason,
     @JsonProperty("dry_run") boolean dryRun,
-    Map<String, Object> details) {
+    Map<String, Object> details,
+    Effect effect,
+    @JsonProperty("effect_detail") Map<String, Object> effectDetail) {
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
@@ -71,9 +75,45 @@ public record RunRecord(
     }
   }
 
+  @JsonCreator
   public RunRecord {
     details =
         details == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    effect = effect == null ? Effect.UNKNOWN : effect;
+    effectDetail =
+        effectDetail == null
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(effectDetail));
+  }
+
+  /** A record not judged (yet): effect unknown. */
+  public RunRecord(
+      long id,
+      String action,
+      Trigger trigger,
+      Instant startedAt,
+      Instant finishedAt,
+      Outcome outcome,
+      String reason,
+      boolean dryRun,
+      Map<String, Object> details) {
+    this(id, action, trigger, startedAt, finishedAt, outcome, reason, dryRun, details, null, null);
+  }
+
+  /** This record with its verdict: the effect, and what was measured to reach it. */
+  public RunRecord judged(Effect verdict, Map<String, Object> detail) {
+    return new RunRecord(
+        id,
+        action,
+        trigger,
+        startedAt,
+        finishedAt,
+        outcome,
+        reason,
+        dryRun,
+        details,
+        verdict,
+        detail);
   }
 
   /** A skip that stands for {@code count} skips of one window (see the executor). */

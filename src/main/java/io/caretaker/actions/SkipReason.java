@@ -20,7 +20,9 @@ public enum SkipReason {
   /** Another agent holds the action's lock. */
   LOCKED,
   /** The system it would work on is busy (a long transaction open, locks waiting). */
-  BUSY;
+  BUSY,
+  /** Its last automatic runs did not work: the circuit is open (automatic triggers only). */
+  CIRCUIT_OPEN;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

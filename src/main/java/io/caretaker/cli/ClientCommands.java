@@ -141,9 +141,29 @@ public final class ClientCommands {
   @Command(
       name = "action",
       mixinStandardHelpOptions = true,
-      description = "Run an action.",
-      subcommands = ActionRun.class)
+      description = "Run an action, or reset its circuit.",
+      subcommands = {ActionRun.class, ActionReset.class})
   public static final class Action {}
+
+  @Command(
+      name = "reset",
+      mixinStandardHelpOptions = true,
+      description = "Close an action's circuit: automatic triggers may run it again.")
+  static final class ActionReset extends Base {
+    @Parameters(paramLabel = "NAME", description = "The action's name (see `actions`).")
+    String name;
+
+    @Override
+    int run(PrintWriter out) throws AgentError {
+      JsonNode r = client.post("/api/v1/actions/" + encode(name) + "/reset", "");
+      if (client.json) {
+        client.printJson(out, r);
+      } else {
+        out.println("circuit of " + name + " closed");
+      }
+      return ExitCode.OK;
+    }
+  }
 
   @Command(
       name = "run",

@@ -16,10 +16,19 @@ public record ActionConfig(
     boolean dryRun,
     Optional<Budget> budget,
     List<String> tags,
+    Circuit circuit,
     ActionSpec spec) {
 
   static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(5);
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+
+  /**
+   * After {@code after} consecutive bad automatic runs, automatic triggers skip the action until an
+   * operator resets it or {@code halfOpenAfter} passes (one trial run).
+   */
+  public record Circuit(int after, Duration halfOpenAfter) {
+    static final Circuit DEFAULT = new Circuit(3, Duration.ofHours(1));
+  }
 
   /** At most {@code runs} automatic runs per {@code per}; beyond it automatic triggers skip. */
   public record Budget(int runs, Duration per) {}
@@ -52,8 +61,21 @@ public record ActionConfig(
                   return parsed;
                 });
     List<String> tags = s.strings("tags", List.of());
+    Circuit circuit =
+        s.optionalSection("circuit")
+            .map(
+                c -> {
+                  Circuit parsed =
+                      new Circuit(
+                          c.integer("after", 3, 1, 1000),
+                          c.duration(
+                              "half_open_after", Duration.ofHours(1), Duration.ofSeconds(1)));
+                  c.finish();
+                  return parsed;
+                })
+            .orElse(Circuit.DEFAULT);
     ActionSpec spec = ActionSpec.read(type, s);
     s.finish();
-    return new ActionConfig(name, type, cooldown, timeout, dryRun, budget, tags, spec);
+    return new ActionConfig(name, type, cooldown, timeout, dryRun, budget, tags, circuit, spec);
   }
 }

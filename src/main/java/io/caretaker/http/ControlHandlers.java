@@ -128,6 +128,29 @@ final class ControlHandlers {
     return new JsonObject().put("outcomes", counts).put("runs", runs);
   }
 
+  /** Closes the action's circuit: automatic triggers may run it again. */
+  void handleResetCircuit(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    if (!parts.executor().configs().containsKey(name)) {
+      HttpVerticle.error(ctx, 404, "unknown action", HttpVerticle.noSuchAction(parts, name));
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () -> {
+              parts.executor().resetCircuit(name); // writes circuits.json: off the event loop
+              return null;
+            },
+            false)
+        .onSuccess(
+            v -> {
+              log.info("Circuit of action {} reset by API", name);
+              HttpVerticle.json(
+                  ctx, 200, new JsonObject().put("action", name).put("circuit_open", false));
+            })
+        .onFailure(ctx::fail);
+  }
+
   /** Answered at once; the routed runs start after it (see AlertTrigger). */
   void handleWebhook(RoutingContext ctx) {
     try {

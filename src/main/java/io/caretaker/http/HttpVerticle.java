@@ -138,6 +138,7 @@ public final class HttpVerticle extends VerticleBase {
       router.get("/api/v1/actions").handler(read::handleActions);
       post(router, "/api/v1/actions/run-all").handler(control::handleRunAll);
       post(router, "/api/v1/actions/:name/run").handler(control::handleRunAction);
+      post(router, "/api/v1/actions/:name/reset").handler(control::handleResetCircuit);
       router.get("/api/v1/runs").handler(read::handleRuns);
       router.get("/api/v1/runs/:id").handler(read::handleRun);
       router.get("/api/v1/rules").handler(read::handleRules);

@@ -1,5 +1,6 @@
 package io.caretaker.http;
 
+import io.caretaker.actions.Effect;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
 import io.caretaker.config.ActionConfig;
@@ -56,6 +57,13 @@ final class ReadHandlers {
                         .put("tags", new JsonArray(a.tags()))
                         .put("cooldown_left", Units.format(roundedUp(guards(a).cooldownLeft())))
                         .put("budget_left", guards(a).budgetLeft().orElse(null))
+                        .put(
+                            "circuit_open_since",
+                            parts
+                                .executor()
+                                .circuitOpenSince(a.name())
+                                .map(Instant::toString)
+                                .orElse(null))
                         .put("running", parts.executor().running(a.name()))
                         .put(
                             "last_run",
@@ -93,6 +101,19 @@ final class ReadHandlers {
       return;
     }
     Optional<Outcome> outcome;
+    Optional<Effect> effect;
+    try {
+      effect = Optional.ofNullable(ctx.queryParams().get("effect")).map(Effect::of);
+    } catch (IllegalArgumentException e) {
+      HttpVerticle.error(
+          ctx,
+          400,
+          "invalid effect",
+          "effect is one of effective, ineffective, unknown; got \""
+              + ctx.queryParams().get("effect")
+              + "\"");
+      return;
+    }
     try {
       outcome = Optional.ofNullable(ctx.queryParams().get("outcome")).map(Outcome::of);
     } catch (IllegalArgumentException e) {
@@ -112,7 +133,8 @@ final class ReadHandlers {
         .newest(
             r ->
                 action.map(r.action()::equals).orElse(true)
-                    && outcome.map(o -> r.outcome() == o).orElse(true),
+                    && outcome.map(o -> r.outcome() == o).orElse(true)
+                    && effect.map(e -> r.effect() == e).orElse(true),
             limit)
         .forEach(r -> runs.add(withProgress(r)));
     HttpVerticle.json(ctx, 200, new JsonObject().put("runs", runs));

@@ -36,10 +36,18 @@ public final class RuleEngine {
   private final Map<String, Instance> instances = new LinkedHashMap<>();
 
   /** Actions to start because an instance entered {@code level}. */
-  public record Submission(String rule, String ref, RuleState level, List<String> actions) {}
+  public record Submission(
+      String rule, String ref, RuleState level, List<String> actions, double value) {}
 
   /** Whether the instance an action tried to fix recovered in time. */
-  public record Remediation(String rule, String action, boolean recovered) {}
+  public record Remediation(
+      String rule,
+      String ref,
+      String action,
+      long runId,
+      boolean recovered,
+      double before,
+      double after) {}
 
   public record Evaluation(List<Submission> submissions, List<Remediation> remediations) {}
 
@@ -65,10 +73,14 @@ public final class RuleEngine {
 
   private static final class Watch {
     final String action;
+    final long runId;
+    final double before;
     int cyclesLeft = RECOVERY_CYCLES;
 
-    Watch(String action) {
+    Watch(String action, long runId, double before) {
       this.action = action;
+      this.runId = runId;
+      this.before = before;
     }
   }
 
@@ -109,11 +121,14 @@ public final class RuleEngine {
     return new Evaluation(submissions, remediations);
   }
 
-  /** A rule-started action finished: start watching whether its instance recovers. */
-  public synchronized void actionFinished(String ref, String action) {
+  /**
+   * A rule-started run ended: watch whether its instance recovers within {@link #RECOVERY_CYCLES}
+   * cycles ({@code before}: the instance's value when the run was asked for).
+   */
+  public synchronized void actionFinished(String ref, String action, long runId, double before) {
     Instance instance = instances.get(ref);
     if (instance != null) {
-      instance.watches.add(new Watch(action));
+      instance.watches.add(new Watch(action, runId, before));
     }
   }
 
@@ -166,7 +181,7 @@ public final class RuleEngine {
     boolean critical = state == RuleState.CRITICAL || i.escalate;
     List<String> actions = critical ? i.rule.criticalActions() : i.rule.warningActions();
     if (!actions.isEmpty()) {
-      out.add(new Submission(i.rule.name(), i.ref, state, actions));
+      out.add(new Submission(i.rule.name(), i.ref, state, actions, i.value));
     }
   }
 
@@ -174,11 +189,11 @@ public final class RuleEngine {
     for (Iterator<Watch> it = i.watches.iterator(); it.hasNext(); ) {
       Watch w = it.next();
       if (i.state == RuleState.OK) {
-        out.add(new Remediation(i.rule.name(), w.action, true));
+        out.add(new Remediation(i.rule.name(), i.ref, w.action, w.runId, true, w.before, i.value));
         i.escalate = false;
         it.remove();
       } else if (--w.cyclesLeft <= 0) {
-        out.add(new Remediation(i.rule.name(), w.action, false));
+        out.add(new Remediation(i.rule.name(), i.ref, w.action, w.runId, false, w.before, i.value));
         i.escalate = true;
         it.remove();
       }

@@ -4,6 +4,7 @@ import io.caretaker.actions.Action;
 import io.caretaker.actions.ActionContext;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.actions.ActionSkipped;
+import io.caretaker.actions.Effect;
 import io.caretaker.actions.Progress;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
@@ -73,6 +74,7 @@ public final class ActionExecutor implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(daemon("caretaker-action-timer"));
   private final Set<String> running = new HashSet<>();
   private final GuardState guards;
+  private final CircuitBreaker circuits;
 
   private final SkipLog skips;
   private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
@@ -117,6 +119,9 @@ public final class ActionExecutor implements AutoCloseable {
     this.guards =
         new GuardState(new StateFile(history.dir().resolve("guards.json")), configs, history);
     this.skips = new SkipLog(history);
+    this.circuits =
+        new CircuitBreaker(configs, new StateFile(history.dir().resolve("circuits.json")));
+    configs.keySet().forEach(name -> metrics.circuit(name, circuits.open(name)));
     timer.scheduleWithFixedDelay(
         skips::save, SKIP_FLUSH.toMillis(), SKIP_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(
@@ -256,6 +261,10 @@ public final class ActionExecutor implements AutoCloseable {
         return Optional.of(SkipReason.BUDGET);
       }
     }
+    // Last: when a half-open circuit lets this run through on trial, the run must start.
+    if (trigger.automatic() && !circuits.allows(name, now)) {
+      return Optional.of(SkipReason.CIRCUIT_OPEN);
+    }
     return Optional.empty();
   }
 
@@ -379,9 +388,76 @@ public final class ActionExecutor implements AutoCloseable {
         details);
   }
 
+  /**
+   * A rule run's verdict (the rule engine's, once the instance recovered or did not): recorded on
+   * the run, counted, and fed to the action's circuit. A run already judged keeps its verdict.
+   */
+  public synchronized void judge(long runId, Effect effect, Map<String, Object> detail) {
+    Optional<RunRecord> run = history.find(runId);
+    if (run.isEmpty()
+        || run.get().effect() != Effect.UNKNOWN
+        || run.get().outcome() == Outcome.RUNNING) {
+      return;
+    }
+    RunRecord judged = run.get().judged(effect, detail);
+    history.append(judged);
+    metrics.effect(judged.action(), effect);
+    circuit(judged.action(), effect == Effect.EFFECTIVE);
+    log.info("Run {} of {} judged {}: {}", runId, judged.action(), effect.label(), detail);
+  }
+
+  /** An operator closes the action's circuit (caretaker action reset NAME). */
+  public synchronized void resetCircuit(String name) {
+    if (!configs.containsKey(name)) {
+      throw new UnknownActionException(name);
+    }
+    circuits.reset(name);
+    metrics.circuit(name, false);
+  }
+
+  /** Whether the action's circuit is open, and since when. */
+  public synchronized Optional<Instant> circuitOpenSince(String name) {
+    return circuits.openedAt(name);
+  }
+
+  private void circuit(String action, boolean good) {
+    boolean wasOpen = circuits.open(action);
+    circuits.record(action, good, clock.instant());
+    boolean open = circuits.open(action);
+    metrics.circuit(action, open);
+    if (open && !wasOpen) {
+      log.warn(
+          "Action {}: {} automatic runs in a row did not work; its circuit is open (automatic"
+              + " triggers skip it until `caretaker action reset {}`)",
+          action,
+          circuits.bad(action),
+          action);
+    }
+  }
+
+  /**
+   * A finished run's part in its verdict: a rule run waits for the rule engine's; another automatic
+   * run counts good when it succeeded, bad when it failed or timed out; the rest are unknown.
+   */
+  private void judgeAtFinish(RunRecord r) {
+    if (r.outcome() == Outcome.SKIPPED || r.outcome() == Outcome.RUNNING || r.dryRun()) {
+      return;
+    }
+    if (r.trigger().type() == Trigger.Type.RULE) {
+      return; // RuleTrigger calls judge() when the instance recovers or does not
+    }
+    metrics.effect(r.action(), Effect.UNKNOWN);
+    if (r.trigger().automatic()) {
+      synchronized (this) {
+        circuit(r.action(), r.outcome() == Outcome.SUCCESS);
+      }
+    }
+  }
+
   private void finish(RunRecord record) {
     live.remove(record.id());
     history.append(record);
+    judgeAtFinish(record);
     metrics.record(record);
     if (record.outcome() == Outcome.SKIPPED) {
       log.info(

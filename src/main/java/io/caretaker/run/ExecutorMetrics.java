@@ -1,6 +1,7 @@
 package io.caretaker.run;
 
 import io.caretaker.actions.Action;
+import io.caretaker.actions.Effect;
 import io.caretaker.actions.Figure;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.RunRecord.Outcome;
@@ -27,6 +28,8 @@ final class ExecutorMetrics {
   private final Counter skipped;
   private final Histogram duration;
   private final Gauge lastSuccess;
+  private final Counter effects;
+  private final Gauge circuitOpen;
   private final Map<Figure, Counter> figures = new EnumMap<>(Figure.class);
   private final Map<String, Action> actions;
 
@@ -61,8 +64,26 @@ final class ExecutorMetrics {
             .unit(Unit.SECONDS)
             .labelNames("action")
             .register(registry);
+    effects =
+        Counter.builder()
+            .name("caretaker_action_effect_total")
+            .help(
+                "Finished runs (not dry runs) by whether they fixed what they ran for: rule runs"
+                    + " judged effective or ineffective, the others unknown.")
+            .labelNames("action", "effect")
+            .register(registry);
+    circuitOpen =
+        Gauge.builder()
+            .name("caretaker_action_circuit_open")
+            .help("1 while the action's circuit is open: automatic triggers skip it.")
+            .labelNames("action")
+            .register(registry);
     registerFigures(registry);
     for (String action : actions.keySet()) {
+      for (Effect e : Effect.values()) {
+        effects.labelValues(action, e.label());
+      }
+      circuitOpen.labelValues(action).set(0);
       for (Trigger.Type t : Trigger.Type.values()) {
         for (Outcome o : Outcome.FINISHED) {
           runs.labelValues(action, t.label(), o.label());
@@ -93,6 +114,14 @@ final class ExecutorMetrics {
         figures.put(f, counter);
       }
     }
+  }
+
+  void effect(String action, Effect effect) {
+    effects.labelValues(action, effect.label()).inc();
+  }
+
+  void circuit(String action, boolean open) {
+    circuitOpen.labelValues(action).set(open ? 1 : 0);
   }
 
   /** One skip, in both counters (skip records are coalesced, so they are counted here). */

@@ -1,5 +1,6 @@
 package io.caretaker.triggers;
 
+import io.caretaker.actions.Effect;
 import io.caretaker.actions.RunRecord;
 import io.caretaker.actions.Trigger;
 import io.caretaker.collect.Snapshot;
@@ -53,7 +54,17 @@ public final class RuleTrigger {
   /** For {@code CollectionLoop.addListener}. */
   public void evaluate(Snapshot snapshot) {
     RuleEngine.Evaluation evaluation = engine.evaluate(snapshot.metrics(), snapshot.collectedAt());
-    evaluation.remediations().forEach(metrics::remediated);
+    for (RuleEngine.Remediation r : evaluation.remediations()) {
+      metrics.remediated(r);
+      executor.judge(
+          r.runId(),
+          r.recovered() ? Effect.EFFECTIVE : Effect.INEFFECTIVE,
+          Map.of(
+              "rule", r.ref(),
+              "before", r.before(),
+              "after", r.after(),
+              "within_cycles", RuleEngine.RECOVERY_CYCLES));
+    }
     for (RuleEngine.Submission s : evaluation.submissions()) {
       for (String action : s.actions()) {
         executor
@@ -61,8 +72,8 @@ public final class RuleTrigger {
             .result()
             .thenAccept(
                 r -> {
-                  if (r.outcome() != RunRecord.Outcome.SKIPPED) {
-                    engine.actionFinished(s.ref(), action);
+                  if (r.outcome() != RunRecord.Outcome.SKIPPED && !r.dryRun()) {
+                    engine.actionFinished(s.ref(), action, r.id(), s.value());
                   }
                 });
       }

@@ -75,7 +75,7 @@ class RuleEngineTest {
     assertThat(state(engine)).isEqualTo(RuleState.CRITICAL);
     assertThat(fired.submissions())
         .containsExactly(
-            new Submission("memory-high", "memory-high{}", RuleState.CRITICAL, List.of("gc")));
+            new Submission("memory-high", "memory-high{}", RuleState.CRITICAL, List.of("gc"), 0.9));
     assertThat(engine.instances().get(0).since()).isEqualTo(at(35));
   }
 
@@ -193,9 +193,10 @@ class RuleEngineTest {
     RuleEngine engine = engine(MEMORY);
     engine.evaluate(memory(0.9), at(0));
     engine.evaluate(memory(0.9), at(30));
-    engine.actionFinished("memory-high{}", "gc");
+    engine.actionFinished("memory-high{}", "gc", 7, 0.9);
     assertThat(engine.evaluate(memory(0.5), at(35)).remediations())
-        .containsExactly(new RuleEngine.Remediation("memory-high", "gc", true));
+        .containsExactly(
+            new RuleEngine.Remediation("memory-high", "memory-high{}", "gc", 7, true, 0.9, 0.5));
   }
 
   @Test
@@ -203,13 +204,15 @@ class RuleEngineTest {
     RuleEngine engine = engine(MEMORY);
     engine.evaluate(memory(0.8), at(0));
     engine.evaluate(memory(0.8), at(30));
-    engine.actionFinished("memory-high{}", "report");
+    engine.actionFinished("memory-high{}", "report", 8, 0.8);
     List<RuleEngine.Remediation> outcomes = new ArrayList<>();
     for (int i = 1; i <= RuleEngine.RECOVERY_CYCLES; i++) {
       outcomes.addAll(engine.evaluate(memory(0.8), at(30 + 5 * i)).remediations());
     }
     assertThat(outcomes)
-        .containsExactly(new RuleEngine.Remediation("memory-high", "report", false));
+        .containsExactly(
+            new RuleEngine.Remediation(
+                "memory-high", "memory-high{}", "report", 8, false, 0.8, 0.8));
     engine.evaluate(memory(0.6), at(60));
     engine.evaluate(memory(0.8), at(65));
     assertThat(engine.evaluate(memory(0.8), at(95)).submissions())

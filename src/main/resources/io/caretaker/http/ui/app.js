@@ -183,7 +183,8 @@ function renderActions() {
     el("th", { scope: "row" }, a.name),
     el("td", {}, a.type + (a.dry_run ? " (dry run only)" : "")),
     el("td", {}, a.cooldown_left === "0s" ? "none" : a.cooldown_left),
-    el("td", {}, a.budget_left === null ? "–" : a.budget_left),
+    el("td", {}, a.budget_left === null ? "–" : a.budget_left,
+      a.circuit_open_since ? el("div", { class: "state state-critical" }, "circuit open since " + when(a.circuit_open_since)) : null),
     el("td", {}, a.running ? "running now" : a.last_run ? a.last_run.outcome + ", " + ago(a.last_run.finished_at || a.last_run.started_at) : "never"),
     el("td", { class: "actions" }, runButtons(a)))), "no actions configured", 6);
   renderToken();
@@ -228,7 +229,10 @@ async function loadRuns() {
 }
 
 function progressCell(r) {
-  if (r.outcome !== "running") return el("td", {}, r.reason || (r.dry_run ? "dry run" : ""));
+  if (r.outcome !== "running") {
+    const effect = r.effect && r.effect !== "unknown" ? " (" + r.effect + ")" : "";
+    return el("td", {}, (r.reason || (r.dry_run ? "dry run" : "")) + effect);
+  }
   const p = state.progress.get(r.id) || {};
   const [done, total] = p.files_total ? [p.files_done, p.files_total] : p.steps_total ? [p.steps_done, p.steps_total] : [null, null];
   const figures = Object.entries(p).map(([k, v]) => k.replace(/_/g, " ") + " " + v).join(", ");
