@@ -22,7 +22,9 @@ public enum SkipReason {
   /** The system it would work on is busy (a long transaction open, locks waiting). */
   BUSY,
   /** Its last automatic runs did not work: the circuit is open (automatic triggers only). */
-  CIRCUIT_OPEN;
+  CIRCUIT_OPEN,
+  /** A guard condition or time window does not hold now (manual runs pass with force). */
+  GUARD;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

@@ -17,6 +17,7 @@ public record ActionConfig(
     Optional<Budget> budget,
     List<String> tags,
     Circuit circuit,
+    GuardConfig guard,
     ActionSpec spec) {
 
   static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(5);
@@ -74,8 +75,10 @@ public record ActionConfig(
                   return parsed;
                 })
             .orElse(Circuit.DEFAULT);
+    GuardConfig guard = GuardConfig.read(s);
     ActionSpec spec = ActionSpec.read(type, s);
     s.finish();
-    return new ActionConfig(name, type, cooldown, timeout, dryRun, budget, tags, circuit, spec);
+    return new ActionConfig(
+        name, type, cooldown, timeout, dryRun, budget, tags, circuit, guard, spec);
   }
 }

@@ -24,6 +24,7 @@ import io.caretaker.run.ActionExecutor;
 import io.caretaker.run.HealthJournal;
 import io.caretaker.run.Maintenance;
 import io.caretaker.run.RunHistory;
+import io.caretaker.run.SafetyGuards;
 import io.caretaker.store.StateFile;
 import io.caretaker.trading.StreamConsumer;
 import io.caretaker.trading.TradingEvents;
@@ -83,6 +84,7 @@ public final class Daemon implements AutoCloseable {
   private CollectionLoop loop;
   private volatile ActionExecutor executor; // read by the key-group scan's thread
   private HealthJournal journal;
+  private SafetyGuards safety;
   private RuleTrigger rules;
   private HttpVerticle http;
   private Scheduler scheduler;
@@ -158,6 +160,7 @@ public final class Daemon implements AutoCloseable {
     registry.register(loop);
     Maintenance maintenance = maintenance();
     journal = journal();
+    safety = new SafetyGuards(config.actions().values(), registry::scrape);
     executor = executor(history(), maintenance);
     rules =
         new RuleTrigger(
@@ -165,6 +168,7 @@ public final class Daemon implements AutoCloseable {
             new RuleMetrics(registry, config.rules()),
             executor,
             journal);
+    loop.addListener(s -> safety.observe(s.collectedAt())); // before rules: their runs check it
     loop.addListener(rules::evaluate);
     loop.addListener(new SizeTrigger(config.actions(), executor)::check);
     scheduler =
@@ -272,7 +276,8 @@ public final class Daemon implements AutoCloseable {
         maintenance,
         registry,
         clock,
-        MAX_CONCURRENT_RUNS);
+        MAX_CONCURRENT_RUNS,
+        safety);
   }
 
   private void startStreamConsumers(TradingEvents events) {

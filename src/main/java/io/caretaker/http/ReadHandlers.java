@@ -58,6 +58,11 @@ final class ReadHandlers {
                         .put("cooldown_left", Units.format(roundedUp(guards(a).cooldownLeft())))
                         .put("budget_left", guards(a).budgetLeft().orElse(null))
                         .put(
+                            "guard",
+                            a.guard().isEmpty()
+                                ? null
+                                : new JsonObject(parts.executor().guardVerdict(a.name()).toMap()))
+                        .put(
                             "circuit_open_since",
                             parts
                                 .executor()

@@ -75,6 +75,14 @@ public final class ActionExecutor implements AutoCloseable {
   private final Set<String> running = new HashSet<>();
   private final GuardState guards;
   private final CircuitBreaker circuits;
+  private final SafetyGuards safety;
+
+  /** Why a run did not start, and what the record says of it (a guard names its conditions). */
+  private record Skip(SkipReason reason, Map<String, Object> detail) {
+    static Optional<Skip> of(SkipReason reason) {
+      return Optional.of(new Skip(reason, Map.of()));
+    }
+  }
 
   private final SkipLog skips;
   private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
@@ -109,6 +117,28 @@ public final class ActionExecutor implements AutoCloseable {
       PrometheusRegistry registry,
       Clock clock,
       int maxConcurrentRuns) {
+    this(
+        configs,
+        actions,
+        history,
+        maintenance,
+        registry,
+        clock,
+        maxConcurrentRuns,
+        SafetyGuards.none());
+  }
+
+  /** {@code safety} checks the actions' guards against the agent's metrics. */
+  public ActionExecutor(
+      Map<String, ActionConfig> configs,
+      Map<String, Action> actions,
+      RunHistory history,
+      Maintenance maintenance,
+      PrometheusRegistry registry,
+      Clock clock,
+      int maxConcurrentRuns,
+      SafetyGuards safety) {
+    this.safety = safety;
     this.configs = Map.copyOf(configs);
     this.actions = Map.copyOf(actions);
     this.history = history;
@@ -213,9 +243,10 @@ public final class ActionExecutor implements AutoCloseable {
     Instant now = clock.instant();
     Optional<Instant> previousStart;
     synchronized (this) {
-      Optional<SkipReason> skip = skipReason(config, trigger, options, dryRun, now);
+      Optional<Skip> skip = skipReason(config, trigger, options, dryRun, now);
       if (skip.isPresent()) {
-        RunRecord skipped = skip(name, trigger, skip.get(), dryRun, now);
+        RunRecord skipped =
+            skip(name, trigger, skip.get().reason(), skip.get().detail(), dryRun, now);
         return new Run(skipped.id(), CompletableFuture.completedFuture(skipped));
       }
       running.add(name);
@@ -235,17 +266,27 @@ public final class ActionExecutor implements AutoCloseable {
     if (!configs.containsKey(name)) {
       throw new UnknownActionException(name);
     }
-    return skip(name, trigger, reason, false, clock.instant());
+    return skip(name, trigger, reason, Map.of(), false, clock.instant());
   }
 
-  private Optional<SkipReason> skipReason(
+  /** What the action's guard says now (status and dry runs show it). */
+  public SafetyGuards.Verdict guardVerdict(String name) {
+    ActionConfig config = configs.get(name);
+    if (config == null) {
+      throw new UnknownActionException(name);
+    }
+    return safety.check(config.guard(), clock.instant());
+  }
+
+  // Long on purpose: the guards in the order docs/operations.md lists them.
+  private Optional<Skip> skipReason(
       ActionConfig config, Trigger trigger, RunOptions options, boolean dryRun, Instant now) {
     String name = config.name();
     if (running.contains(name)) {
-      return Optional.of(SkipReason.RUNNING);
+      return Skip.of(SkipReason.RUNNING);
     }
     if (trigger.automatic() && maintenance.activeReason(now).isPresent()) {
-      return Optional.of(SkipReason.MAINTENANCE);
+      return Skip.of(SkipReason.MAINTENANCE);
     }
     if (dryRun) {
       return Optional.empty();
@@ -253,26 +294,37 @@ public final class ActionExecutor implements AutoCloseable {
     boolean cooldownApplies = trigger.automatic() || !options.force();
     Optional<Instant> last = guards.lastStart(name);
     if (cooldownApplies && last.isPresent() && now.isBefore(last.get().plus(config.cooldown()))) {
-      return Optional.of(SkipReason.COOLDOWN);
+      return Skip.of(SkipReason.COOLDOWN);
     }
     if (trigger.automatic() && config.budget().isPresent()) {
       ActionConfig.Budget budget = config.budget().get();
       if (guards.automaticStartsAfter(name, now.minus(budget.per())) >= budget.runs()) {
-        return Optional.of(SkipReason.BUDGET);
+        return Skip.of(SkipReason.BUDGET);
+      }
+    }
+    if (!config.guard().isEmpty() && (trigger.automatic() || !options.force())) {
+      SafetyGuards.Verdict verdict = safety.check(config.guard(), now);
+      if (!verdict.holds()) {
+        return Optional.of(new Skip(SkipReason.GUARD, Map.of("guard", verdict.failing())));
       }
     }
     // Last: when a half-open circuit lets this run through on trial, the run must start.
     if (trigger.automatic() && !circuits.allows(name, now)) {
-      return Optional.of(SkipReason.CIRCUIT_OPEN);
+      return Skip.of(SkipReason.CIRCUIT_OPEN);
     }
     return Optional.empty();
   }
 
   /** Counts a skip and records it coalesced ({@link SkipLog}); only a new record is logged. */
   private RunRecord skip(
-      String name, Trigger trigger, SkipReason reason, boolean dryRun, Instant now) {
+      String name,
+      Trigger trigger,
+      SkipReason reason,
+      Map<String, Object> detail,
+      boolean dryRun,
+      Instant now) {
     metrics.skipped(name, trigger, reason);
-    SkipLog.Entry entry = skips.add(name, trigger, reason, dryRun, now);
+    SkipLog.Entry entry = skips.add(name, trigger, reason, detail, dryRun, now);
     if (entry.opened()) {
       finish(entry.record());
     }
@@ -306,7 +358,7 @@ public final class ActionExecutor implements AutoCloseable {
             () -> {
               RunRecord record = null;
               try {
-                record = execute(action, ctx, id, startedAt);
+                record = withGuard(execute(action, ctx, id, startedAt), config);
               } finally {
                 // In the history (so cooldowns see it) before leaving "running", and both before
                 // anyone
@@ -350,6 +402,25 @@ public final class ActionExecutor implements AutoCloseable {
         config.timeout().toMillis(),
         TimeUnit.MILLISECONDS);
     return new Run(id, result);
+  }
+
+  /** A dry run says which of the action's guards hold now: what a real run would meet. */
+  private RunRecord withGuard(RunRecord r, ActionConfig config) {
+    if (!r.dryRun() || config.guard().isEmpty()) {
+      return r;
+    }
+    Map<String, Object> details = new java.util.LinkedHashMap<>(r.details());
+    details.put("guard", safety.check(config.guard(), clock.instant()).toMap());
+    return new RunRecord(
+        r.id(),
+        r.action(),
+        r.trigger(),
+        r.startedAt(),
+        r.finishedAt(),
+        r.outcome(),
+        r.reason(),
+        r.dryRun(),
+        details);
   }
 
   private RunRecord execute(Action action, ActionContext ctx, long id, Instant startedAt) {

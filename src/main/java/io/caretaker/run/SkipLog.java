@@ -37,7 +37,12 @@ final class SkipLog {
   record Entry(RunRecord record, boolean opened) {}
 
   synchronized Entry add(
-      String name, Trigger trigger, SkipReason reason, boolean dryRun, Instant now) {
+      String name,
+      Trigger trigger,
+      SkipReason reason,
+      Map<String, Object> detail,
+      boolean dryRun,
+      Instant now) {
     String key = name + "/" + reason.label();
     RunRecord current = open.get(key);
     if (current != null && now.isBefore(current.startedAt().plus(WINDOW))) {
@@ -49,6 +54,7 @@ final class SkipLog {
               current.startedAt(),
               now,
               reason,
+              current.details(),
               current.dryRun(),
               current.skipCount() + 1);
       open.put(key, counted);
@@ -57,7 +63,7 @@ final class SkipLog {
       return new Entry(counted, false);
     }
     save(key);
-    RunRecord first = skip(history.nextId(), name, trigger, now, now, reason, dryRun, 1);
+    RunRecord first = skip(history.nextId(), name, trigger, now, now, reason, detail, dryRun, 1);
     open.put(key, first);
     return new Entry(first, true);
   }
@@ -79,17 +85,12 @@ final class SkipLog {
       Instant startedAt,
       Instant now,
       SkipReason reason,
+      Map<String, Object> detail,
       boolean dryRun,
       long count) {
+    Map<String, Object> details = new java.util.LinkedHashMap<>(detail);
+    details.put("count", count);
     return new RunRecord(
-        id,
-        name,
-        trigger,
-        startedAt,
-        now,
-        Outcome.SKIPPED,
-        reason.label(),
-        dryRun,
-        Map.of("count", count));
+        id, name, trigger, startedAt, now, Outcome.SKIPPED, reason.label(), dryRun, details);
   }
 }

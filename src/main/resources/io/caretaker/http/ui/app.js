@@ -184,7 +184,9 @@ function renderActions() {
     el("td", {}, a.type + (a.dry_run ? " (dry run only)" : "")),
     el("td", {}, a.cooldown_left === "0s" ? "none" : a.cooldown_left),
     el("td", {}, a.budget_left === null ? "–" : a.budget_left,
-      a.circuit_open_since ? el("div", { class: "state state-critical" }, "circuit open since " + when(a.circuit_open_since)) : null),
+      a.circuit_open_since ? el("div", { class: "state state-critical" }, "circuit open since " + when(a.circuit_open_since)) : null,
+      a.guard ? el("div", { class: a.guard.holds ? "state state-ok" : "state state-warning" },
+        a.guard.holds ? "guard holds" : "guard: " + a.guard.failing.join("; ")) : null),
     el("td", {}, a.running ? "running now" : a.last_run ? a.last_run.outcome + ", " + ago(a.last_run.finished_at || a.last_run.started_at) : "never"),
     el("td", { class: "actions" }, runButtons(a)))), "no actions configured", 6);
   renderToken();
