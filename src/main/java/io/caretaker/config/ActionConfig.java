@@ -18,6 +18,7 @@ public record ActionConfig(
     List<String> tags,
     Circuit circuit,
     GuardConfig guard,
+    boolean silence,
     ActionSpec spec) {
 
   static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(5);
@@ -76,9 +77,10 @@ public record ActionConfig(
                 })
             .orElse(Circuit.DEFAULT);
     GuardConfig guard = GuardConfig.read(s);
+    boolean silence = s.bool("silence", false);
     ActionSpec spec = ActionSpec.read(type, s);
     s.finish();
     return new ActionConfig(
-        name, type, cooldown, timeout, dryRun, budget, tags, circuit, guard, spec);
+        name, type, cooldown, timeout, dryRun, budget, tags, circuit, guard, silence, spec);
   }
 }

@@ -73,6 +73,14 @@ public record Config(
         scheduleSections.stream().map(s -> ScheduleConfig.read(s, actionNames)).toList();
     AlertmanagerConfig alertmanager =
         AlertmanagerConfig.read(root.section("alertmanager"), actionNames);
+    actions.forEach(
+        (name, a) -> {
+          if (a.silence() && alertmanager.silence().isEmpty()) {
+            actionSections
+                .get(name)
+                .problem("silence", "Needs the alertmanager.silence section (url, matchers)");
+          }
+        });
     MaintenanceConfig maintenance = MaintenanceConfig.read(root.section("maintenance"));
     Section executor = root.section("executor");
     int runAllAtOnce = executor.integer("max_concurrent", 2, 1, 64);

@@ -21,6 +21,7 @@ import io.caretaker.rules.HealthScore;
 import io.caretaker.rules.RuleEngine;
 import io.caretaker.rules.RuleMetrics;
 import io.caretaker.run.ActionExecutor;
+import io.caretaker.run.AlertSilencer;
 import io.caretaker.run.HealthJournal;
 import io.caretaker.run.Maintenance;
 import io.caretaker.run.RunHistory;
@@ -277,7 +278,8 @@ public final class Daemon implements AutoCloseable {
         registry,
         clock,
         MAX_CONCURRENT_RUNS,
-        safety);
+        safety,
+        new AlertSilencer(config.alertmanager().silence()));
   }
 
   private void startStreamConsumers(TradingEvents events) {

@@ -76,6 +76,7 @@ public final class ActionExecutor implements AutoCloseable {
   private final GuardState guards;
   private final CircuitBreaker circuits;
   private final SafetyGuards safety;
+  private final AlertSilencer silencer;
 
   /** Why a run did not start, and what the record says of it (a guard names its conditions). */
   private record Skip(SkipReason reason, Map<String, Object> detail) {
@@ -125,10 +126,14 @@ public final class ActionExecutor implements AutoCloseable {
         registry,
         clock,
         maxConcurrentRuns,
-        SafetyGuards.none());
+        SafetyGuards.none(),
+        AlertSilencer.none());
   }
 
-  /** {@code safety} checks the actions' guards against the agent's metrics. */
+  /**
+   * {@code safety} checks the actions' guards against the agent's metrics; {@code silencer}
+   * silences this host's alerts while an action with {@code silence: true} runs.
+   */
   public ActionExecutor(
       Map<String, ActionConfig> configs,
       Map<String, Action> actions,
@@ -137,8 +142,10 @@ public final class ActionExecutor implements AutoCloseable {
       PrometheusRegistry registry,
       Clock clock,
       int maxConcurrentRuns,
-      SafetyGuards safety) {
+      SafetyGuards safety,
+      AlertSilencer silencer) {
     this.safety = safety;
+    this.silencer = silencer;
     this.configs = Map.copyOf(configs);
     this.actions = Map.copyOf(actions);
     this.history = history;
@@ -357,9 +364,25 @@ public final class ActionExecutor implements AutoCloseable {
         workers.submit(
             () -> {
               RunRecord record = null;
+              Optional<String> silence =
+                  config.silence() && !dryRun
+                      ? silencer.silence(
+                          "caretaker run "
+                              + id
+                              + " of "
+                              + config.name()
+                              + " ("
+                              + trigger.type().label()
+                              + " "
+                              + trigger.ref()
+                              + ")",
+                          startedAt,
+                          startedAt.plus(config.timeout()))
+                      : Optional.empty();
               try {
                 record = withGuard(execute(action, ctx, id, startedAt), config);
               } finally {
+                silence.ifPresent(silencer::expire);
                 // In the history (so cooldowns see it) before leaving "running", and both before
                 // anyone
                 // hears it ended: no window in which a second run could slip in.

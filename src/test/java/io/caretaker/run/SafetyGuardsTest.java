@@ -87,7 +87,8 @@ class SafetyGuardsTest {
             new PrometheusRegistry(),
             clock,
             2,
-            safety);
+            safety,
+            AlertSilencer.none());
   }
 
   /** One collection cycle: time passes, orders (maybe) flow, the guard samples. */
