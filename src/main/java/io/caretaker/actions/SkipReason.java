@@ -24,7 +24,9 @@ public enum SkipReason {
   /** Its last automatic runs did not work: the circuit is open (automatic triggers only). */
   CIRCUIT_OPEN,
   /** A guard condition or time window does not hold now (manual runs pass with force). */
-  GUARD;
+  GUARD,
+  /** Every fleet place of the action was held by other agents for as long as it could wait. */
+  FLEET_BUSY;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

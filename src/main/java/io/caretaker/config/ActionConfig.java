@@ -19,7 +19,14 @@ public record ActionConfig(
     Circuit circuit,
     GuardConfig guard,
     boolean silence,
+    Optional<Fleet> fleet,
     ActionSpec spec) {
+
+  /**
+   * At most {@code maxConcurrent} agents sharing the Redis run the action at once (places under
+   * {@code key}); a run waits up to {@code waitFor} for one, else it is skipped.
+   */
+  public record Fleet(String key, int maxConcurrent, Duration waitFor) {}
 
   static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(5);
   static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
@@ -78,9 +85,22 @@ public record ActionConfig(
             .orElse(Circuit.DEFAULT);
     GuardConfig guard = GuardConfig.read(s);
     boolean silence = s.bool("silence", false);
+    Optional<Fleet> fleet =
+        s.optionalSection("fleet")
+            .map(
+                f -> {
+                  f.choice("lock", "redis", List.of("redis"));
+                  Fleet parsed =
+                      new Fleet(
+                          f.optionalString("key").orElse(name),
+                          f.integer("max_concurrent", 1, 1, 10_000),
+                          f.duration("wait", Duration.ZERO, Duration.ZERO));
+                  f.finish();
+                  return parsed;
+                });
     ActionSpec spec = ActionSpec.read(type, s);
     s.finish();
     return new ActionConfig(
-        name, type, cooldown, timeout, dryRun, budget, tags, circuit, guard, silence, spec);
+        name, type, cooldown, timeout, dryRun, budget, tags, circuit, guard, silence, fleet, spec);
   }
 }

@@ -75,6 +75,9 @@ public record Config(
         AlertmanagerConfig.read(root.section("alertmanager"), actionNames);
     actions.forEach(
         (name, a) -> {
+          if (a.fleet().isPresent() && redis.isEmpty()) {
+            actionSections.get(name).problem("fleet", "Needs the redis section the agents share");
+          }
           if (a.silence() && alertmanager.silence().isEmpty()) {
             actionSections
                 .get(name)

@@ -3,6 +3,7 @@ package io.caretaker.daemon;
 import io.caretaker.actions.Action;
 import io.caretaker.actions.ActionFailure;
 import io.caretaker.actions.CommandAction;
+import io.caretaker.actions.FleetAction;
 import io.caretaker.actions.HealthReportAction;
 import io.caretaker.actions.HealthSummary;
 import io.caretaker.actions.JvmGcAction;
@@ -192,8 +193,20 @@ public final class ActionTypes {
                 : Optional.empty());
     Map<String, Action> actions = new LinkedHashMap<>();
     configs.forEach(
-        (name, config) ->
-            actions.put(name, TYPES.get(config.type()).create(name, config.spec(), built)));
+        (name, config) -> {
+          Action action = TYPES.get(config.type()).create(name, config.spec(), built);
+          if (config.fleet().isPresent()) {
+            // Config requires the redis section for a fleet action.
+            action =
+                new FleetAction(
+                    action,
+                    config.fleet().get(),
+                    parts.redis().orElseThrow(),
+                    config.timeout(),
+                    parts.instance());
+          }
+          actions.put(name, action);
+        });
     return actions;
   }
 
