@@ -7,9 +7,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Runs {@code action} on a cron expression (in {@code timezone}) or every fixed interval. */
+/**
+ * Runs {@code action} on a cron expression (in {@code timezone}) or every fixed interval; a cron
+ * schedule's times move by an offset in [0, {@code jitter}) stable per agent, so a fleet spreads.
+ */
 public record ScheduleConfig(
-    String id, String action, Optional<Cron> cron, Optional<Duration> every, ZoneId timezone) {
+    String id,
+    String action,
+    Optional<Cron> cron,
+    Optional<Duration> every,
+    ZoneId timezone,
+    Duration jitter) {
 
   static ScheduleConfig read(Section s, Set<String> knownActions) {
     String id = s.requiredString("id");
@@ -29,7 +37,14 @@ public record ScheduleConfig(
       s.problem("cron", s.line(), "Expecting exactly one of cron or every");
     }
     ZoneId zone = CronExpressions.zone(s, "timezone");
+    Duration jitter = s.duration("jitter", Duration.ZERO, Duration.ZERO);
+    if (s.has("jitter") && s.has("every")) {
+      s.problem(
+          "jitter",
+          s.line(),
+          "An every schedule is already spread (its first run); jitter is for cron");
+    }
     s.finish();
-    return new ScheduleConfig(id, action, cron, every, zone);
+    return new ScheduleConfig(id, action, cron, every, zone, jitter);
   }
 }

@@ -226,6 +226,7 @@ final class ReadHandlers {
         .put("cron", v.cron().orElse(null))
         .put("every", v.every().map(Units::format).orElse(null))
         .put("timezone", v.timezone())
+        .put("offset", Units.format(v.offset()))
         .put("paused", v.paused())
         .put("next_run", v.nextRun() == null ? null : v.nextRun().toString());
   }

@@ -56,6 +56,7 @@ public final class Scheduler implements AutoCloseable {
       Optional<String> cron,
       Optional<Duration> every,
       String timezone,
+      Duration offset,
       boolean paused,
       Instant nextRun) {}
 
@@ -134,6 +135,7 @@ public final class Scheduler implements AutoCloseable {
               c.cron().map(Cron::asString),
               c.every(),
               c.timezone().getId(),
+              offset(c),
               e.paused,
               e.next));
     }
@@ -165,7 +167,22 @@ public final class Scheduler implements AutoCloseable {
       long jitter = Math.floorMod((instance + "/" + s.id()).hashCode() * 2654435761L, every);
       return now.plusMillis(jitter);
     }
-    return after(s, now);
+    return next(s, now);
+  }
+
+  /** This agent's stable offset in [0, jitter) for a cron schedule (from instance and id). */
+  Duration offset(ScheduleConfig s) {
+    long jitter = s.jitter().toMillis();
+    return jitter == 0
+        ? Duration.ZERO
+        : Duration.ofMillis(
+            Math.floorMod((instance + "/" + s.id()).hashCode() * 2654435761L, jitter));
+  }
+
+  /** The next due time strictly after {@code t}, this agent's offset included. */
+  Instant next(ScheduleConfig s, Instant t) {
+    Duration offset = offset(s);
+    return after(s, t.minus(offset)).plus(offset);
   }
 
   /** The next due time strictly after {@code t}. */
@@ -203,7 +220,7 @@ public final class Scheduler implements AutoCloseable {
     }
     // From the later of the due time and now: a run missed while asleep is not replayed.
     Instant base = now.isAfter(e.next.plusSeconds(1)) ? now : e.next;
-    arm(e, after(e.config, base));
+    arm(e, next(e.config, base));
   }
 
   @Override

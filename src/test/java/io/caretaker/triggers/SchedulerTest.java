@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +60,26 @@ class SchedulerTest {
     Instant first = Scheduler.after(early, Instant.parse("2026-10-24T12:00:00Z"));
     assertThat(first).isEqualTo(Instant.parse("2026-10-25T00:30:00Z"));
     assertThat(Scheduler.after(early, first)).isEqualTo(Instant.parse("2026-10-26T01:30:00Z"));
+  }
+
+  @Test
+  void cronWithJitterRunsAtAStablePerAgentOffsetSoAFleetSpreads() {
+    Config config = config("- { id: restart, action: mark, cron: \"0 */12 * * *\", jitter: 10m }");
+    ScheduleConfig s = config.schedules().get(0);
+    Instant now = Instant.parse("2026-12-02T10:00:00Z");
+    List<Duration> offsets = new ArrayList<>();
+    for (String host : List.of("trade-01", "trade-02", "trade-03", "trade-04")) {
+      Scheduler scheduler = scheduler(config, host);
+      Duration offset = scheduler.offset(s);
+      assertThat(offset).isBetween(Duration.ZERO, Duration.ofMinutes(10));
+      assertThat(scheduler.offset(s)).as("stable").isEqualTo(offset);
+      Instant next = scheduler.next(s, now);
+      assertThat(next).isEqualTo(Instant.parse("2026-12-02T12:00:00Z").plus(offset));
+      assertThat(scheduler.next(s, next))
+          .isEqualTo(Instant.parse("2026-12-03T00:00:00Z").plus(offset));
+      offsets.add(offset);
+    }
+    assertThat(offsets).doesNotHaveDuplicates();
   }
 
   @Test
