@@ -13,7 +13,11 @@ import java.util.Set;
  * of runs that would page someone are created ({@code silence}).
  */
 public record AlertmanagerConfig(
-    boolean matchInstance, Duration dedupWindow, List<Route> routes, Optional<Silence> silence) {
+    boolean matchInstance,
+    Duration dedupWindow,
+    Duration verifyWithin,
+    List<Route> routes,
+    Optional<Silence> silence) {
 
   /** Alertmanager's address, this host's alerts to silence, and the margin after a run. */
   public record Silence(URI url, List<LabelMatcher> matchers, Duration margin) {}
@@ -28,10 +32,11 @@ public record AlertmanagerConfig(
   static AlertmanagerConfig read(Section s, Set<String> knownActions) {
     boolean matchInstance = s.bool("match_instance", true);
     Duration dedup = s.duration("dedup_window", Duration.ofMinutes(10), Duration.ZERO);
+    Duration verify = s.duration("verify_within", Duration.ofMinutes(30), Duration.ofSeconds(1));
     List<Route> routes = s.sections("routes").stream().map(r -> route(r, knownActions)).toList();
     Optional<Silence> silence = s.optionalSection("silence").map(AlertmanagerConfig::silence);
     s.finish();
-    return new AlertmanagerConfig(matchInstance, dedup, routes, silence);
+    return new AlertmanagerConfig(matchInstance, dedup, verify, routes, silence);
   }
 
   private static Silence silence(Section s) {

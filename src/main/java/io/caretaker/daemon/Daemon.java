@@ -189,7 +189,9 @@ public final class Daemon implements AutoCloseable {
                 clock,
                 registry),
             executor,
-            alertStarter);
+            alertStarter,
+            clock,
+            config.alertmanager().verifyWithin());
     TradingEvents events = new TradingEvents(registry, labelCap);
     AgentParts parts =
         new AgentParts(

@@ -96,6 +96,20 @@ class TriggersApiTest {
                   .contains(new JsonObject().put("type", "alert").put("ref", ref));
             });
     assertThat(ref).startsWith("HostDiskAlmostFull ");
+
+    // Alertmanager says the alert resolved: the run that answered it worked
+    await().until(() -> get("/api/v1/runs?action=log-cleanup").contains("\"outcome\":\"success\""));
+    post(
+        "/api/v1/alertmanager", TOKEN, Files.readString(FIXTURES.resolve("resolved-grouped.json")));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        new JsonObject(get("/api/v1/runs?action=log-cleanup&effect=effective"))
+                            .getJsonArray("runs").stream()
+                                .map(o -> ((JsonObject) o).getJsonObject("effect_detail"))
+                                .map(d -> d.getString("alert")))
+                    .contains(ref));
   }
 
   @Test
