@@ -1,6 +1,7 @@
 package io.caretaker.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,11 +22,47 @@ public record RuleConfig(
     double clear,
     List<String> warningActions,
     List<String> criticalActions,
+    List<String> warningEscalation,
+    List<String> criticalEscalation,
     Optional<String> runbookUrl) {
+
+  /** The level's escalation steps: each runs when the step before was judged ineffective. */
+  public List<String> escalation(boolean critical) {
+    return critical ? criticalEscalation : warningEscalation;
+  }
 
   public enum Direction {
     ABOVE,
     BELOW
+  }
+
+  /**
+   * A level's list: plain names run together when the level is entered; {@code {action: NAME,
+   * after: ineffective}} items are the escalation, one after another, each when the one before did
+   * not work.
+   */
+  private static void steps(
+      Section actions, String level, List<String> first, List<String> escalation) {
+    for (Map.Entry<Integer, ConfigNode> item : actions.items(level)) {
+      String key = level + "[" + item.getKey() + "]";
+      if (item.getValue() instanceof ConfigNode.Scalar scalar && scalar.text() != null) {
+        if (!escalation.isEmpty()) {
+          actions.problem(
+              key,
+              item.getValue().line(),
+              "Expecting the level's plain actions before its escalation steps");
+        }
+        first.add(scalar.text());
+        continue;
+      }
+      Section step = actions.asSection(item.getValue(), key);
+      String action = step.requiredString("action");
+      step.choice("after", "ineffective", List.of("ineffective"));
+      step.finish();
+      if (!action.isEmpty()) {
+        escalation.add(action);
+      }
+    }
   }
 
   static RuleConfig read(Section s, Set<String> knownActions) {
@@ -53,10 +90,16 @@ public record RuleConfig(
                     "runbook_url", s.line(), "Expecting an http(s) URL. Found: \"" + u + "\""));
     checkOrder(s, direction, warning, critical, clear, firstLevel);
     Section actions = s.section("actions");
-    List<String> warningActions = actions.strings("warning", List.of());
-    List<String> criticalActions = actions.strings("critical", List.of());
+    List<String> warningActions = new ArrayList<>();
+    List<String> warningEscalation = new ArrayList<>();
+    List<String> criticalActions = new ArrayList<>();
+    List<String> criticalEscalation = new ArrayList<>();
+    steps(actions, "warning", warningActions, warningEscalation);
+    steps(actions, "critical", criticalActions, criticalEscalation);
     actions.checkActions("warning", warningActions, knownActions);
     actions.checkActions("critical", criticalActions, knownActions);
+    actions.checkActions("warning", warningEscalation, knownActions);
+    actions.checkActions("critical", criticalEscalation, knownActions);
     actions.finish();
     s.finish();
     return new RuleConfig(
@@ -68,8 +111,10 @@ public record RuleConfig(
         direction,
         forDuration,
         clear,
-        warningActions,
-        criticalActions,
+        List.copyOf(warningActions),
+        List.copyOf(criticalActions),
+        List.copyOf(warningEscalation),
+        List.copyOf(criticalEscalation),
         runbookUrl);
   }
 

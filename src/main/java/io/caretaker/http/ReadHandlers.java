@@ -173,6 +173,21 @@ final class ReadHandlers {
     return json;
   }
 
+  private JsonArray chainJson(String ref) {
+    JsonArray out = new JsonArray();
+    parts
+        .rules()
+        .chain(ref)
+        .forEach(
+            s ->
+                out.add(
+                    new JsonObject()
+                        .put("action", s.action())
+                        .put("run_id", s.runId())
+                        .put("verdict", s.verdict())));
+    return out;
+  }
+
   /** Whole seconds: "4m55s", not "4m54s344ms". */
   private static Duration roundedUp(Duration d) {
     return Duration.ofSeconds(d.getSeconds() + (d.getNano() > 0 ? 1 : 0));
@@ -198,7 +213,8 @@ final class ReadHandlers {
               .put("value", Double.isFinite(i.value()) ? i.value() : null)
               .put("state", state(i))
               .put("since", i.since().toString())
-              .put("stale", i.stale()));
+              .put("stale", i.stale())
+              .put("escalation", chainJson(i.ref())));
     }
     HttpVerticle.json(ctx, 200, new JsonObject().put("rules", out));
   }

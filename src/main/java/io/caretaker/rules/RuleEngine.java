@@ -51,6 +51,12 @@ public final class RuleEngine {
 
   public record Evaluation(List<Submission> submissions, List<Remediation> remediations) {}
 
+  /**
+   * One run of an instance's escalation chain since it last fired: the action, its run, and its
+   * verdict ("effective", "ineffective", or "pending" while watched).
+   */
+  public record ChainStep(String action, long runId, String verdict) {}
+
   private static final class Instance {
     final RuleConfig rule;
     final Map<String, String> labels;
@@ -62,6 +68,12 @@ public final class RuleEngine {
     boolean stale;
     boolean escalate;
     final List<Watch> watches = new ArrayList<>();
+    // The escalation chain of the current firing: its runs, the actions of the step now under way,
+    // the next escalation step, and the level whose steps it follows.
+    final List<ChainStep> chain = new ArrayList<>();
+    Set<String> stepActions = Set.of();
+    int nextStep;
+    boolean chainCritical;
 
     Instance(RuleConfig rule, Map<String, String> labels, Instant now) {
       this.rule = rule;
@@ -114,7 +126,7 @@ public final class RuleEngine {
         instance.stale = false;
         instance.value = s.value();
         step(instance, now, submissions);
-        settleWatches(instance, remediations);
+        settleWatches(instance, remediations, submissions);
       }
     }
     instances.values().forEach(i -> i.stale = !seen.contains(i.ref));
@@ -129,7 +141,14 @@ public final class RuleEngine {
     Instance instance = instances.get(ref);
     if (instance != null) {
       instance.watches.add(new Watch(action, runId, before));
+      instance.chain.add(new ChainStep(action, runId, "pending"));
     }
+  }
+
+  /** The instance's escalation chain since it last fired (empty when it has not). */
+  public synchronized List<ChainStep> chain(String ref) {
+    Instance instance = instances.get(ref);
+    return instance == null ? List.of() : List.copyOf(instance.chain);
   }
 
   public synchronized List<RuleInstance> instances() {
@@ -180,24 +199,51 @@ public final class RuleEngine {
     }
     boolean critical = state == RuleState.CRITICAL || i.escalate;
     List<String> actions = critical ? i.rule.criticalActions() : i.rule.warningActions();
+    i.chain.clear();
+    i.stepActions = Set.copyOf(actions);
+    i.nextStep = 0;
+    i.chainCritical = critical;
     if (!actions.isEmpty()) {
       out.add(new Submission(i.rule.name(), i.ref, state, actions, i.value));
     }
   }
 
-  private static void settleWatches(Instance i, List<Remediation> out) {
+  private static void settleWatches(
+      Instance i, List<Remediation> out, List<Submission> submissions) {
     for (Iterator<Watch> it = i.watches.iterator(); it.hasNext(); ) {
       Watch w = it.next();
       if (i.state == RuleState.OK) {
         out.add(new Remediation(i.rule.name(), i.ref, w.action, w.runId, true, w.before, i.value));
+        verdict(i, w, "effective");
         i.escalate = false;
         it.remove();
       } else if (--w.cyclesLeft <= 0) {
         out.add(new Remediation(i.rule.name(), i.ref, w.action, w.runId, false, w.before, i.value));
+        verdict(i, w, "ineffective");
         i.escalate = true;
         it.remove();
+        escalate(i, w, submissions);
       }
     }
+  }
+
+  private static void verdict(Instance i, Watch w, String verdict) {
+    i.chain.replaceAll(
+        s -> s.runId() == w.runId ? new ChainStep(s.action(), s.runId(), verdict) : s);
+  }
+
+  /**
+   * A run of the step under way did not work and the instance still fires: the level's next
+   * escalation step runs (once per step, whatever its other runs say).
+   */
+  private static void escalate(Instance i, Watch w, List<Submission> submissions) {
+    List<String> steps = i.rule.escalation(i.chainCritical);
+    if (!i.state.firing() || !i.stepActions.contains(w.action) || i.nextStep >= steps.size()) {
+      return;
+    }
+    String next = steps.get(i.nextStep++);
+    i.stepActions = Set.of(next);
+    submissions.add(new Submission(i.rule.name(), i.ref, i.state, List.of(next), i.value));
   }
 
   /** The worst level the value crosses, or OK. */

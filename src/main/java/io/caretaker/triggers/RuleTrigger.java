@@ -110,6 +110,11 @@ public final class RuleTrigger {
     return out;
   }
 
+  /** The instance's escalation chain since it last fired: each step's run and verdict. */
+  public List<RuleEngine.ChainStep> chain(String ref) {
+    return engine.chain(ref);
+  }
+
   public List<RuleInstance> instances() {
     return engine.instances();
   }

@@ -234,4 +234,51 @@ class RuleEngineTest {
     assertThat(engine.evaluate(memory(0.81), at(0)).submissions()).hasSize(1);
     assertThat(Duration.between(engine.instances().get(0).since(), at(0))).isZero();
   }
+
+  @Test
+  void aStepJudgedIneffectiveRunsTheNextStepOnceAndTheChainRecordsEachVerdict() {
+    RuleEngine engine =
+        engine(
+            """
+            - { name: feed-lag, metric: host_memory_used_ratio, warning: 0.75,
+                actions: { warning: [gc, report, { action: restart, after: ineffective }] } }
+            """);
+    Evaluation fired = engine.evaluate(memory(0.8), at(0));
+    assertThat(fired.submissions())
+        .singleElement()
+        .satisfies(s -> assertThat(s.actions()).containsExactly("gc", "report"));
+    engine.actionFinished("feed-lag{}", "gc", 1, 0.8);
+    engine.actionFinished("feed-lag{}", "report", 2, 0.8);
+    List<Submission> next = new ArrayList<>();
+    for (int i = 1; i <= RuleEngine.RECOVERY_CYCLES; i++) {
+      next.addAll(engine.evaluate(memory(0.8), at(5 * i)).submissions());
+    }
+    assertThat(next)
+        .as("both first-step runs failed; the next step runs once")
+        .singleElement()
+        .satisfies(s -> assertThat(s.actions()).containsExactly("restart"));
+    engine.actionFinished("feed-lag{}", "restart", 3, 0.8);
+    assertThat(engine.evaluate(memory(0.5), at(30)).submissions()).isEmpty();
+    assertThat(engine.chain("feed-lag{}"))
+        .containsExactly(
+            new RuleEngine.ChainStep("gc", 1, "ineffective"),
+            new RuleEngine.ChainStep("report", 2, "ineffective"),
+            new RuleEngine.ChainStep("restart", 3, "effective"));
+  }
+
+  @Test
+  void escalationStepsComeAfterTheLevelsPlainActions() {
+    try {
+      engine(
+          """
+          - { name: x, metric: host_memory_used_ratio, warning: 0.75,
+              actions: { warning: [{ action: restart, after: ineffective }, gc] } }
+          """);
+      throw new AssertionError("accepted");
+    } catch (io.caretaker.config.ConfigException e) {
+      assertThat(e.getMessage())
+          .contains("rules[0].actions.warning[1]")
+          .contains("plain actions before its escalation steps");
+    }
+  }
 }
