@@ -91,7 +91,7 @@ public record GuardConfig(List<Condition> conditions, List<Window> windows) {
     return new GuardConfig(conditions, windows);
   }
 
-  private static Condition condition(Section c) {
+  static Condition condition(Section c) {
     String metric = c.requiredString("metric");
     Map<String, String> labels = c.stringMap("labels");
     Optional<Duration> rate = c.optionalDuration("rate");

@@ -24,7 +24,9 @@ public record RuleConfig(
     List<String> criticalActions,
     List<String> warningEscalation,
     List<String> criticalEscalation,
-    Optional<String> runbookUrl) {
+    Optional<String> runbookUrl,
+    Optional<Duration> verifyWithin,
+    Optional<GuardConfig.Condition> verify) {
 
   /** The level's escalation steps: each runs when the step before was judged ineffective. */
   public List<String> escalation(boolean critical) {
@@ -89,6 +91,12 @@ public record RuleConfig(
                 s.problem(
                     "runbook_url", s.line(), "Expecting an http(s) URL. Found: \"" + u + "\""));
     checkOrder(s, direction, warning, critical, clear, firstLevel);
+    Optional<Duration> verifyWithin = s.optionalDuration("verify_within");
+    Optional<GuardConfig.Condition> verify =
+        s.optionalSection("verify").map(GuardConfig::condition);
+    verify
+        .filter(c -> c.rate().isPresent())
+        .ifPresent(c -> s.problem("verify", s.line(), "A verify condition takes no rate"));
     Section actions = s.section("actions");
     List<String> warningActions = new ArrayList<>();
     List<String> warningEscalation = new ArrayList<>();
@@ -115,7 +123,9 @@ public record RuleConfig(
         List.copyOf(criticalActions),
         List.copyOf(warningEscalation),
         List.copyOf(criticalEscalation),
-        runbookUrl);
+        runbookUrl,
+        verifyWithin,
+        verify);
   }
 
   /** Levels must get worse in the rule's direction, and clear must not be worse than the first. */

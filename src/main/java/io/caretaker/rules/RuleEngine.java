@@ -1,5 +1,6 @@
 package io.caretaker.rules;
 
+import io.caretaker.config.GuardConfig;
 import io.caretaker.config.RuleConfig;
 import io.caretaker.config.RuleConfig.Direction;
 import io.caretaker.metrics.Series;
@@ -88,6 +89,7 @@ public final class RuleEngine {
     final long runId;
     final double before;
     int cyclesLeft = RECOVERY_CYCLES;
+    Instant deadline; // with verify_within: set at the first cycle after the run ended
 
     Watch(String action, long runId, double before) {
       this.action = action;
@@ -98,7 +100,14 @@ public final class RuleEngine {
 
   public RuleEngine(List<RuleConfig> rules) {
     this.rules = List.copyOf(rules);
-    this.metricNames = rules.stream().map(RuleConfig::metric).collect(Collectors.toSet());
+    this.metricNames =
+        rules.stream()
+            .flatMap(
+                r ->
+                    java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(r.metric()),
+                        r.verify().map(GuardConfig.Condition::metric).stream()))
+            .collect(Collectors.toSet());
   }
 
   /** The rules as configured, in order. */
@@ -126,7 +135,7 @@ public final class RuleEngine {
         instance.stale = false;
         instance.value = s.value();
         step(instance, now, submissions);
-        settleWatches(instance, remediations, submissions);
+        settleWatches(instance, now, index, remediations, submissions);
       }
     }
     instances.values().forEach(i -> i.stale = !seen.contains(i.ref));
@@ -208,16 +217,25 @@ public final class RuleEngine {
     }
   }
 
+  // Long on purpose: each watch's verdict, by the rule's verify condition or its state.
   private static void settleWatches(
-      Instance i, List<Remediation> out, List<Submission> submissions) {
+      Instance i,
+      Instant now,
+      Map<String, List<Series>> index,
+      List<Remediation> out,
+      List<Submission> submissions) {
     for (Iterator<Watch> it = i.watches.iterator(); it.hasNext(); ) {
       Watch w = it.next();
-      if (i.state == RuleState.OK) {
+      if (i.rule.verifyWithin().isPresent() && w.deadline == null) {
+        w.deadline = now.plus(i.rule.verifyWithin().get());
+      }
+      boolean expired = w.deadline != null ? !now.isBefore(w.deadline) : --w.cyclesLeft <= 0;
+      if (verified(i, index)) {
         out.add(new Remediation(i.rule.name(), i.ref, w.action, w.runId, true, w.before, i.value));
         verdict(i, w, "effective");
         i.escalate = false;
         it.remove();
-      } else if (--w.cyclesLeft <= 0) {
+      } else if (expired) {
         out.add(new Remediation(i.rule.name(), i.ref, w.action, w.runId, false, w.before, i.value));
         verdict(i, w, "ineffective");
         i.escalate = true;
@@ -225,6 +243,22 @@ public final class RuleEngine {
         escalate(i, w, submissions);
       }
     }
+  }
+
+  /**
+   * Whether the instance's runs worked: its rule's {@code verify} condition holds for every series
+   * it selects (none: not yet), or without one, the instance is back to ok.
+   */
+  private static boolean verified(Instance i, Map<String, List<Series>> index) {
+    if (i.rule.verify().isEmpty()) {
+      return i.state == RuleState.OK;
+    }
+    GuardConfig.Condition c = i.rule.verify().get();
+    List<Series> selected =
+        index.getOrDefault(c.metric(), List.of()).stream()
+            .filter(s -> s.labels().entrySet().containsAll(c.labels().entrySet()))
+            .toList();
+    return !selected.isEmpty() && selected.stream().allMatch(s -> c.test(s.value()));
   }
 
   private static void verdict(Instance i, Watch w, String verdict) {

@@ -281,4 +281,31 @@ class RuleEngineTest {
           .contains("plain actions before its escalation steps");
     }
   }
+
+  @Test
+  void aRulesOwnVerifyConditionAndWindowJudgeItsRuns() {
+    String rule =
+        """
+        - { name: mem, metric: host_memory_used_ratio, warning: 0.75, verify_within: 20s,
+            verify: { metric: host_memory_used_ratio, op: "<", value: 0.7 },
+            actions: { warning: [gc] } }
+        """;
+    RuleEngine engine = engine(rule);
+    engine.evaluate(memory(0.8), at(0));
+    engine.actionFinished("mem{}", "gc", 1, 0.8);
+    assertThat(engine.evaluate(memory(0.74), at(5)).remediations())
+        .as("back to ok, but not below 0.7: no verdict yet")
+        .isEmpty();
+    assertThat(engine.evaluate(memory(0.74), at(20)).remediations()).isEmpty();
+    assertThat(engine.evaluate(memory(0.74), at(25)).remediations())
+        .singleElement()
+        .satisfies(r -> assertThat(r.recovered()).isFalse());
+
+    RuleEngine again = engine(rule);
+    again.evaluate(memory(0.8), at(0));
+    again.actionFinished("mem{}", "gc", 2, 0.8);
+    assertThat(again.evaluate(memory(0.65), at(5)).remediations())
+        .singleElement()
+        .satisfies(r -> assertThat(r.recovered()).isTrue());
+  }
 }
