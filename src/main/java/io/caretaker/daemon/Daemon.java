@@ -239,8 +239,9 @@ public final class Daemon implements AutoCloseable {
   private Maintenance maintenance() {
     Maintenance maintenance =
         new Maintenance(
-            config.maintenance(),
-            Optional.of(new StateFile(config.agent().dataDir().resolve("maintenance.json"))));
+                config.maintenance(),
+                Optional.of(new StateFile(config.agent().dataDir().resolve("maintenance.json"))))
+            .silencing(new AlertSilencer(config.alertmanager().silence()));
     GaugeWithCallback.builder()
         .name("caretaker_maintenance_mode")
         .help("1 while maintenance is on (operator or window): automatic triggers are skipped.")

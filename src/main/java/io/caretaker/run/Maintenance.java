@@ -21,6 +21,8 @@ public final class Maintenance {
   private final List<Window> windows;
   private final Optional<StateFile> state;
   private volatile Manual manual;
+  private AlertSilencer silencer = AlertSilencer.none();
+  private String silenceId; // the silence of the operator's maintenance, while it is on
 
   /** Operator-set maintenance. */
   public record Manual(Instant until, String reason) {}
@@ -52,8 +54,32 @@ public final class Maintenance {
                         String.valueOf(s.getOrDefault("reason", ""))));
   }
 
-  /** Sets (or with null clears) the operator's maintenance, persisting it. */
-  public void set(Manual manual) {
+  /** An operator's maintenance also silences this host's alerts for its window. */
+  public synchronized Maintenance silencing(AlertSilencer silencer) {
+    this.silencer = silencer;
+    return this;
+  }
+
+  /**
+   * Sets (or with null clears) the operator's maintenance, persisting it, and silences this host's
+   * alerts until its end (or expires that silence).
+   */
+  public synchronized void set(Manual manual) {
+    if (silenceId != null) {
+      silencer.expire(silenceId);
+      silenceId = null;
+    }
+    if (manual != null) {
+      Instant now = Instant.now();
+      silenceId =
+          silencer
+              .silence(
+                  "caretaker maintenance"
+                      + (manual.reason().isEmpty() ? "" : ": " + manual.reason()),
+                  now,
+                  manual.until())
+              .orElse(null);
+    }
     this.manual = manual;
     state.ifPresent(
         s -> {

@@ -61,24 +61,57 @@ class AlertSilenceIT {
         new AlertSilencer(config.alertmanager().silence()));
   }
 
-  @Test
-  void aRunThatWouldPageRunsUnderASilenceThatEndsWithIt() throws Exception {
+  /** A real Alertmanager on a free port, clustering off (no 9094). */
+  private ExternalServer alertmanager() throws Exception {
     Path binary = Tools.require("prometheus-alertmanager", "prometheus-alertmanager");
     Path amDir = Files.createDirectories(dir.resolve("am"));
     Files.writeString(
         amDir.resolve("am.yml"), "route: { receiver: nobody }\nreceivers: [ { name: nobody } ]\n");
     int port = ExternalServer.freePort();
-    try (ExternalServer am =
-        ExternalServer.start(
-            amDir,
-            List.of(
-                binary.toString(),
-                "--config.file=am.yml",
-                "--storage.path=data",
-                "--web.listen-address=127.0.0.1:" + port,
-                "--cluster.listen-address="),
-            port,
-            "/-/ready")) {
+    return ExternalServer.start(
+        amDir,
+        List.of(
+            binary.toString(),
+            "--config.file=am.yml",
+            "--storage.path=data",
+            "--web.listen-address=127.0.0.1:" + port,
+            "--cluster.listen-address="),
+        port,
+        "/-/ready");
+  }
+
+  @Test
+  void anOperatorsMaintenanceSilencesThisHostUntilItEnds() throws Exception {
+    try (ExternalServer am = alertmanager()) {
+      Config config =
+          ConfigLoader.parse(
+              "t.yml",
+              "alertmanager:\n  silence: { url: \"%s\", matchers: ['instance=\"trade-01:9100\"'] }\n"
+                  .formatted(am.url()),
+              Map.of());
+      Maintenance maintenance =
+          new Maintenance(new MaintenanceConfig(List.of()))
+              .silencing(new AlertSilencer(config.alertmanager().silence()));
+      maintenance.set(
+          new Maintenance.Manual(
+              java.time.Instant.now().plus(Duration.ofHours(2)), "kernel upgrade"));
+      JsonNode s = JSON.readTree(am.get("/api/v2/silences")).get(0);
+      assertThat(s.path("status").path("state").asText()).isEqualTo("active");
+      assertThat(s.path("comment").asText()).isEqualTo("caretaker maintenance: kernel upgrade");
+      maintenance.set(null);
+      assertThat(
+              JSON.readTree(am.get("/api/v2/silences"))
+                  .get(0)
+                  .path("status")
+                  .path("state")
+                  .asText())
+          .isEqualTo("expired");
+    }
+  }
+
+  @Test
+  void aRunThatWouldPageRunsUnderASilenceThatEndsWithIt() throws Exception {
+    try (ExternalServer am = alertmanager()) {
       CountDownLatch restarting = new CountDownLatch(1);
       CountDownLatch done = new CountDownLatch(1);
       try (ActionExecutor executor =
