@@ -26,7 +26,8 @@ public record RuleConfig(
     List<String> criticalEscalation,
     Optional<String> runbookUrl,
     Optional<Duration> verifyWithin,
-    Optional<GuardConfig.Condition> verify) {
+    Optional<GuardConfig.Condition> verify,
+    boolean waitForGuard) {
 
   /** The level's escalation steps: each runs when the step before was judged ineffective. */
   public List<String> escalation(boolean critical) {
@@ -92,6 +93,7 @@ public record RuleConfig(
                     "runbook_url", s.line(), "Expecting an http(s) URL. Found: \"" + u + "\""));
     checkOrder(s, direction, warning, critical, clear, firstLevel);
     Optional<Duration> verifyWithin = s.optionalDuration("verify_within");
+    boolean waitForGuard = s.bool("wait_for_guard", false);
     Optional<GuardConfig.Condition> verify =
         s.optionalSection("verify").map(GuardConfig::condition);
     verify
@@ -125,7 +127,8 @@ public record RuleConfig(
         List.copyOf(criticalEscalation),
         runbookUrl,
         verifyWithin,
-        verify);
+        verify,
+        waitForGuard);
   }
 
   /** Levels must get worse in the rule's direction, and clear must not be worse than the first. */

@@ -73,6 +73,7 @@ public final class RuleEngine {
     // the next escalation step, and the level whose steps it follows.
     final List<ChainStep> chain = new ArrayList<>();
     Set<String> stepActions = Set.of();
+    final Set<String> heldBack = new java.util.LinkedHashSet<>(); // by a guard, to ask again
     int nextStep;
     boolean chainCritical;
 
@@ -135,6 +136,7 @@ public final class RuleEngine {
         instance.stale = false;
         instance.value = s.value();
         step(instance, now, submissions);
+        askAgain(instance, submissions);
         settleWatches(instance, now, index, remediations, submissions);
       }
     }
@@ -152,6 +154,28 @@ public final class RuleEngine {
       instance.watches.add(new Watch(action, runId, before));
       instance.chain.add(new ChainStep(action, runId, "pending"));
     }
+  }
+
+  /**
+   * A guard held back a run this rule asked for: with {@code wait_for_guard} it is asked for again
+   * each cycle while the instance still fires, instead of the step being skipped.
+   */
+  public synchronized void heldBack(String ref, String action) {
+    Instance instance = instances.get(ref);
+    if (instance != null && instance.rule.waitForGuard() && instance.state.firing()) {
+      instance.heldBack.add(action);
+    }
+  }
+
+  private static void askAgain(Instance i, List<Submission> submissions) {
+    if (i.heldBack.isEmpty()) {
+      return;
+    }
+    if (i.state.firing()) {
+      submissions.add(
+          new Submission(i.rule.name(), i.ref, i.state, List.copyOf(i.heldBack), i.value));
+    }
+    i.heldBack.clear();
   }
 
   /** The instance's escalation chain since it last fired (empty when it has not). */

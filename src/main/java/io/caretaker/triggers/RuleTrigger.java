@@ -2,6 +2,7 @@ package io.caretaker.triggers;
 
 import io.caretaker.actions.Effect;
 import io.caretaker.actions.RunRecord;
+import io.caretaker.actions.SkipReason;
 import io.caretaker.actions.Trigger;
 import io.caretaker.collect.Snapshot;
 import io.caretaker.config.RuleConfig;
@@ -74,6 +75,8 @@ public final class RuleTrigger {
                 r -> {
                   if (r.outcome() != RunRecord.Outcome.SKIPPED && !r.dryRun()) {
                     engine.actionFinished(s.ref(), action, r.id(), s.value());
+                  } else if (SkipReason.GUARD.label().equals(r.reason())) {
+                    engine.heldBack(s.ref(), action);
                   }
                 });
       }

@@ -308,4 +308,34 @@ class RuleEngineTest {
         .singleElement()
         .satisfies(r -> assertThat(r.recovered()).isTrue());
   }
+
+  @Test
+  void withWaitForGuardAHeldBackStepIsAskedForAgainWhileTheInstanceFires() {
+    RuleEngine engine =
+        engine(
+            """
+            - { name: lag, metric: host_memory_used_ratio, warning: 0.75, wait_for_guard: true,
+                actions: { warning: [restart] } }
+            """);
+    engine.evaluate(memory(0.8), at(0));
+    engine.heldBack("lag{}", "restart"); // the market is open
+    assertThat(engine.evaluate(memory(0.8), at(5)).submissions())
+        .singleElement()
+        .satisfies(s -> assertThat(s.actions()).containsExactly("restart"));
+    assertThat(engine.evaluate(memory(0.8), at(10)).submissions())
+        .as("asked once per hold")
+        .isEmpty();
+    engine.heldBack("lag{}", "restart");
+    assertThat(engine.evaluate(memory(0.5), at(15)).submissions())
+        .as("cleared meanwhile: nothing to ask for")
+        .isEmpty();
+
+    RuleEngine plain = engine(MEMORY);
+    plain.evaluate(memory(0.9), at(0));
+    plain.evaluate(memory(0.9), at(30));
+    plain.heldBack("memory-high{}", "gc");
+    assertThat(plain.evaluate(memory(0.9), at(35)).submissions())
+        .as("without wait_for_guard the step is skipped")
+        .isEmpty();
+  }
 }
