@@ -364,25 +364,24 @@ public final class ActionExecutor implements AutoCloseable {
         workers.submit(
             () -> {
               RunRecord record = null;
+              String comment =
+                  "caretaker run "
+                      + id
+                      + " of "
+                      + config.name()
+                      + " ("
+                      + trigger.type().label()
+                      + " "
+                      + trigger.ref()
+                      + ")";
               Optional<String> silence =
                   config.silence() && !dryRun
-                      ? silencer.silence(
-                          "caretaker run "
-                              + id
-                              + " of "
-                              + config.name()
-                              + " ("
-                              + trigger.type().label()
-                              + " "
-                              + trigger.ref()
-                              + ")",
-                          startedAt,
-                          startedAt.plus(config.timeout()))
+                      ? silencer.silence(comment, startedAt, startedAt.plus(config.timeout()))
                       : Optional.empty();
               try {
                 record = withGuard(execute(action, ctx, id, startedAt), config);
               } finally {
-                silence.ifPresent(silencer::expire);
+                silence.ifPresent(s -> silencer.endSoon(s, comment, startedAt, clock.instant()));
                 // In the history (so cooldowns see it) before leaving "running", and both before
                 // anyone
                 // hears it ended: no window in which a second run could slip in.

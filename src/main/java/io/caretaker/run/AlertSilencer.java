@@ -41,11 +41,26 @@ public final class AlertSilencer {
 
   /** Creates a silence until {@code until} (plus the margin); its id, or empty when not made. */
   public Optional<String> silence(String comment, Instant now, Instant until) {
+    return post(null, comment, now, until);
+  }
+
+  /**
+   * The run ended: the silence now ends a margin from {@code now} (alerts the restart set off still
+   * resolve meanwhile), instead of at the run's worst-case end.
+   */
+  public void endSoon(String id, String comment, Instant startedAt, Instant now) {
+    post(id, comment, startedAt, now);
+  }
+
+  private Optional<String> post(String id, String comment, Instant now, Instant until) {
     if (config.isEmpty()) {
       return Optional.empty();
     }
     Silence s = config.get();
     Map<String, Object> body = new LinkedHashMap<>();
+    if (id != null) {
+      body.put("id", id); // Alertmanager updates the silence in place
+    }
     body.put("matchers", s.matchers().stream().map(AlertSilencer::matcher).toList());
     body.put("startsAt", now.toString());
     body.put("endsAt", until.plus(s.margin()).toString());
