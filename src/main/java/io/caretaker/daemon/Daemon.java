@@ -170,6 +170,7 @@ public final class Daemon implements AutoCloseable {
             executor,
             journal);
     loop.addListener(s -> safety.observe(s.collectedAt())); // before rules: their runs check it
+    loop.addListener(s -> maintenance.tick(s.collectedAt()));
     loop.addListener(rules::evaluate);
     loop.addListener(new SizeTrigger(config.actions(), executor)::check);
     scheduler =

@@ -23,6 +23,7 @@ public final class Maintenance {
   private volatile Manual manual;
   private AlertSilencer silencer = AlertSilencer.none();
   private String silenceId; // the silence of the operator's maintenance, while it is on
+  private Instant windowSilencedUntil; // the end of the open window already silenced
 
   /** Operator-set maintenance. */
   public record Manual(Instant until, String reason) {}
@@ -90,6 +91,21 @@ public final class Maintenance {
           }
           s.write(saved);
         });
+  }
+
+  /**
+   * At each collection: a configured window that has opened silences this host's alerts until it
+   * closes (once per window).
+   */
+  public synchronized void tick(Instant now) {
+    Status s = status(now);
+    if (s.enabled() && s.source().equals("window") && s.until().isPresent()) {
+      Instant until = s.until().get();
+      if (!until.equals(windowSilencedUntil)) {
+        windowSilencedUntil = until;
+        silencer.silence("caretaker maintenance window", now, until);
+      }
+    }
   }
 
   /** Why maintenance is active at {@code now}, or empty when it is not. */

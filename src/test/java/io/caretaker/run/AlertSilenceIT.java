@@ -107,6 +107,27 @@ class AlertSilenceIT {
                   .path("state")
                   .asText())
           .isEqualTo("expired");
+
+      // a configured window silences too, once, when it opens
+      Config windows =
+          ConfigLoader.parse(
+              "t.yml",
+              "maintenance: { windows: [ { cron: \"0 0 * * *\", duration: 24h } ] }\n",
+              Map.of());
+      Maintenance window =
+          new Maintenance(windows.maintenance())
+              .silencing(new AlertSilencer(config.alertmanager().silence()));
+      java.time.Instant now = java.time.Instant.now();
+      window.tick(now);
+      window.tick(now.plusSeconds(5));
+      long windowSilences = 0;
+      for (JsonNode x : JSON.readTree(am.get("/api/v2/silences"))) {
+        if (x.path("comment").asText().equals("caretaker maintenance window")
+            && x.path("status").path("state").asText().equals("active")) {
+          windowSilences++;
+        }
+      }
+      assertThat(windowSilences).isEqualTo(1);
     }
   }
 
