@@ -294,6 +294,18 @@ public final class ClientCommands {
     String action;
 
     @Option(
+        names = "--effect",
+        paramLabel = "EFFECT",
+        description = "Only runs judged effective, ineffective or unknown.")
+    String effect;
+
+    @Option(
+        names = "--outcome",
+        paramLabel = "OUTCOME",
+        description = "Only runs that ended so: success, failure, skipped, timeout, running.")
+    String outcome;
+
+    @Option(
         names = "--limit",
         paramLabel = "N",
         defaultValue = "50",
@@ -306,7 +318,12 @@ public final class ClientCommands {
         throw new ParameterException(
             spec.commandLine(), "--limit: expecting 1 to " + MAX_RUNS + ", got " + limit);
       }
-      String query = "?limit=" + limit + (action == null ? "" : "&action=" + encode(action));
+      String query =
+          "?limit="
+              + limit
+              + (action == null ? "" : "&action=" + encode(action))
+              + (effect == null ? "" : "&effect=" + encode(effect))
+              + (outcome == null ? "" : "&outcome=" + encode(outcome));
       return show(
           out,
           client.get("/api/v1/runs" + query),
@@ -322,6 +339,7 @@ public final class ClientCommands {
                           + r.path("trigger").path("ref").asText()),
               Column.of("STARTED", "started_at"),
               Column.of("OUTCOME", "outcome"),
+              Column.of("EFFECT", "effect"),
               new Column(
                   "REASON",
                   r ->

@@ -251,8 +251,13 @@ class CommandLineIT {
 
       Tools.Result runs = AgentProcess.run(dir, "runs", "--url", url);
       assertThat(runs.output().lines().findFirst().orElseThrow())
-          .matches("ID +ACTION +TRIGGER +STARTED +OUTCOME +REASON");
+          .matches("ID +ACTION +TRIGGER +STARTED +OUTCOME +EFFECT +REASON");
       assertThat(runs.output()).contains("manual api");
+      Tools.Result judged = AgentProcess.run(dir, "runs", "--effect", "effective", "--url", url);
+      assertThat(judged.output()).doesNotContain("manual api"); // a manual run stays unknown
+      Tools.Result badEffect = AgentProcess.run(dir, "runs", "--effect", "maybe", "--url", url);
+      assertThat(badEffect.exitCode()).isEqualTo(2);
+      assertThat(badEffect.output()).contains("effective, ineffective, unknown");
 
       Tools.Result json = AgentProcess.run(dir, "schedules", "--json", "--url", url);
       assertThat(
