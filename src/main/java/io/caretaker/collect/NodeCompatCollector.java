@@ -121,19 +121,13 @@ public final class NodeCompatCollector implements Collector {
 
   /** Every /proc/meminfo field: "Active(anon)" becomes node_memory_Active_anon_bytes. */
   private void meminfo(List<MetricSnapshot> out) {
-    for (String line : proc.lines("meminfo")) {
-      int colon = line.indexOf(':');
-      if (colon < 0) {
-        continue;
-      }
-      String[] v = line.substring(colon + 1).trim().split("\\s+");
-      boolean kb = v.length > 1 && v[1].equals("kB");
-      String field = line.substring(0, colon).replace("(", "_").replace(")", "");
+    for (ProcFiles.MemField f : proc.meminfoFields()) {
+      String field = f.name().replace("(", "_").replace(")", "");
       out.add(
           Family.gauge(
-                  "node_memory_" + field + (kb ? "_bytes" : ""),
+                  "node_memory_" + field + (f.bytes() ? "_bytes" : ""),
                   "Memory information field " + field + ".")
-              .add(Double.parseDouble(v[0]) * (kb ? 1024 : 1))
+              .add(f.value())
               .toSnapshot());
     }
   }

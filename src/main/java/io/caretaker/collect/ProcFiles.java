@@ -35,18 +35,29 @@ final class ProcFiles {
     }
   }
 
-  /** "Name: value [kB]" lines (/proc/meminfo): bytes by name. */
-  Map<String, Double> meminfo() {
-    Map<String, Double> out = new LinkedHashMap<>();
+  /** One /proc/meminfo field: its value in bytes when {@code bytes}, else a count. */
+  record MemField(String name, double value, boolean bytes) {}
+
+  /** "Name: value [kB]" lines (/proc/meminfo), in order. */
+  List<MemField> meminfoFields() {
+    List<MemField> out = new java.util.ArrayList<>();
     for (String line : lines("meminfo")) {
       int colon = line.indexOf(':');
       if (colon < 0) {
         continue;
       }
       String[] parts = line.substring(colon + 1).trim().split("\\s+");
+      boolean kb = parts.length > 1 && parts[1].equals("kB");
       double v = Double.parseDouble(parts[0]);
-      out.put(line.substring(0, colon), parts.length > 1 && parts[1].equals("kB") ? v * 1024 : v);
+      out.add(new MemField(line.substring(0, colon), kb ? v * 1024 : v, kb));
     }
+    return out;
+  }
+
+  /** /proc/meminfo's values by name (bytes, or counts for the unitless fields). */
+  Map<String, Double> meminfo() {
+    Map<String, Double> out = new LinkedHashMap<>();
+    meminfoFields().forEach(f -> out.put(f.name(), f.value()));
     return out;
   }
 

@@ -45,40 +45,32 @@ final class ReadHandlers {
     JsonArray out = new JsonArray();
     parts.executor().configs().values().stream()
         .sorted(Comparator.comparing(ActionConfig::name))
-        .forEach(
-            a ->
-                out.add(
-                    new JsonObject()
-                        .put("name", a.name())
-                        .put("type", a.type())
-                        .put("cooldown", Units.format(a.cooldown()))
-                        .put("timeout", Units.format(a.timeout()))
-                        .put("dry_run", a.dryRun())
-                        .put("tags", new JsonArray(a.tags()))
-                        .put("cooldown_left", Units.format(roundedUp(guards(a).cooldownLeft())))
-                        .put("budget_left", guards(a).budgetLeft().orElse(null))
-                        .put(
-                            "guard",
-                            a.guard().isEmpty()
-                                ? null
-                                : new JsonObject(parts.executor().guardVerdict(a.name()).toMap()))
-                        .put(
-                            "circuit_open_since",
-                            parts
-                                .executor()
-                                .circuitOpenSince(a.name())
-                                .map(Instant::toString)
-                                .orElse(null))
-                        .put("running", parts.executor().running(a.name()))
-                        .put(
-                            "last_run",
-                            parts
-                                .executor()
-                                .history()
-                                .last(a.name())
-                                .map(r -> new JsonObject(r.toJson()))
-                                .orElse(null))));
+        .forEach(a -> out.add(actionJson(a)));
     HttpVerticle.json(ctx, 200, new JsonObject().put("actions", out));
+  }
+
+  private JsonObject actionJson(ActionConfig a) {
+    ActionExecutor executor = parts.executor();
+    ActionExecutor.Guards guards = executor.guards(a.name());
+    return new JsonObject()
+        .put("name", a.name())
+        .put("type", a.type())
+        .put("cooldown", Units.format(a.cooldown()))
+        .put("timeout", Units.format(a.timeout()))
+        .put("dry_run", a.dryRun())
+        .put("tags", new JsonArray(a.tags()))
+        .put("cooldown_left", Units.format(roundedUp(guards.cooldownLeft())))
+        .put("budget_left", guards.budgetLeft().orElse(null))
+        .put(
+            "guard",
+            a.guard().isEmpty() ? null : new JsonObject(executor.guardVerdict(a.name()).toMap()))
+        .put(
+            "circuit_open_since",
+            executor.circuitOpenSince(a.name()).map(Instant::toString).orElse(null))
+        .put("running", executor.running(a.name()))
+        .put(
+            "last_run",
+            executor.history().last(a.name()).map(r -> new JsonObject(r.toJson())).orElse(null));
   }
 
   void handleRuns(RoutingContext ctx) {
@@ -191,10 +183,6 @@ final class ReadHandlers {
   /** Whole seconds: "4m55s", not "4m54s344ms". */
   private static Duration roundedUp(Duration d) {
     return Duration.ofSeconds(d.getSeconds() + (d.getNano() > 0 ? 1 : 0));
-  }
-
-  private ActionExecutor.Guards guards(ActionConfig a) {
-    return parts.executor().guards(a.name());
   }
 
   void handleRules(RoutingContext ctx) {

@@ -22,14 +22,7 @@ final class ReportHandler {
     Instant now = parts.clock().instant();
     byte[] body;
     try {
-      if (!ReportFormats.FORMATS.contains(format)) {
-        throw new IllegalArgumentException(
-            "format: expecting one of "
-                + String.join(", ", ReportFormats.FORMATS)
-                + "; got \""
-                + format
-                + "\"");
-      }
+      ReportFormats.check(format); // before the report is built
       body =
           ReportFormats.render(
               Report.build(

@@ -1,18 +1,17 @@
 package io.caretaker.http;
 
 import io.caretaker.config.Version;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.caretaker.metrics.Series;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -75,29 +74,25 @@ final class StatusHandler {
 
   /** Each collector's last duration, success and errors, from the last snapshot's own series. */
   private static JsonArray collectors(MetricSnapshots snapshot) {
+    Map<String, String> fields =
+        Map.of(
+            "caretaker_collector_duration_seconds", "duration_seconds",
+            "caretaker_collector_success", "success",
+            "caretaker_collector_errors_total", "errors");
     Map<String, JsonObject> byName = new TreeMap<>();
-    for (MetricSnapshot m : snapshot) {
-      String field =
-          switch (m.getMetadata().getPrometheusName()) {
-            case "caretaker_collector_duration_seconds" -> "duration_seconds";
-            case "caretaker_collector_success" -> "success";
-            case "caretaker_collector_errors" -> "errors";
-            default -> null;
-          };
-      if (field == null) {
-        continue;
-      }
-      for (DataPointSnapshot p : m.getDataPoints()) {
-        String name = p.getLabels().get("collector");
-        double value =
-            p instanceof GaugeDataPointSnapshot g
-                ? g.getValue()
-                : ((CounterDataPointSnapshot) p).getValue();
-        byName
-            .computeIfAbsent(name, n -> new JsonObject().put("name", n))
-            .put(field, field.equals("duration_seconds") ? value : (Object) (long) value);
-      }
-    }
+    Series.index(snapshot, fields.keySet())
+        .forEach(
+            (metric, series) -> {
+              String field = fields.get(metric);
+              for (Series s : series) {
+                byName
+                    .computeIfAbsent(
+                        s.labels().get("collector"), n -> new JsonObject().put("name", n))
+                    .put(
+                        field,
+                        field.equals("duration_seconds") ? s.value() : (Object) (long) s.value());
+              }
+            });
     JsonArray out = new JsonArray();
     byName.values().forEach(out::add);
     return out;
@@ -105,12 +100,8 @@ final class StatusHandler {
 
   /** Null without PostgreSQL; else whether every configured database answered. */
   private static Boolean postgresUp(MetricSnapshots snapshot) {
-    for (MetricSnapshot m : snapshot) {
-      if (m.getMetadata().getPrometheusName().equals("caretaker_postgres_up")) {
-        return m.getDataPoints().stream()
-            .allMatch(p -> ((GaugeDataPointSnapshot) p).getValue() == 1);
-      }
-    }
-    return null;
+    List<Series> up =
+        Series.index(snapshot, Set.of("caretaker_postgres_up")).get("caretaker_postgres_up");
+    return up == null ? null : up.stream().allMatch(s -> s.value() == 1);
   }
 }

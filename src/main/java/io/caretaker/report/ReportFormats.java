@@ -28,19 +28,21 @@ public final class ReportFormats {
 
   private ReportFormats() {}
 
+  /** Throws, naming the formats, unless {@code format} is one of {@link #FORMATS}. */
+  public static void check(String format) {
+    if (!FORMATS.contains(format)) {
+      throw new IllegalArgumentException(
+          "format: expecting one of " + String.join(", ", FORMATS) + "; got \"" + format + "\"");
+    }
+  }
+
   /** The report in {@code format} (one of {@link #FORMATS}). */
   public static byte[] render(Report r, String format) {
+    check(format);
     return switch (format) {
       case "json" -> json(r);
       case "csv" -> csv(r).getBytes(StandardCharsets.UTF_8);
-      case "html" -> html(r).getBytes(StandardCharsets.UTF_8);
-      default ->
-          throw new IllegalArgumentException(
-              "format: expecting one of "
-                  + String.join(", ", FORMATS)
-                  + "; got \""
-                  + format
-                  + "\"");
+      default -> html(r).getBytes(StandardCharsets.UTF_8);
     };
   }
 

@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Evaluates threshold rules against each snapshot. Pure: snapshot and state in, decisions out; no
@@ -73,7 +75,7 @@ public final class RuleEngine {
     // the next escalation step, and the level whose steps it follows.
     final List<ChainStep> chain = new ArrayList<>();
     Set<String> stepActions = Set.of();
-    final Set<String> heldBack = new java.util.LinkedHashSet<>(); // by a guard, to ask again
+    final Set<String> heldBack = new LinkedHashSet<>(); // by a guard, to ask again
     int nextStep;
     boolean chainCritical;
 
@@ -105,8 +107,8 @@ public final class RuleEngine {
         rules.stream()
             .flatMap(
                 r ->
-                    java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of(r.metric()),
+                    Stream.concat(
+                        Stream.of(r.metric()),
                         r.verify().map(GuardConfig.Condition::metric).stream()))
             .collect(Collectors.toSet());
   }

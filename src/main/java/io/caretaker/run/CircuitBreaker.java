@@ -69,12 +69,15 @@ final class CircuitBreaker {
   void record(String action, boolean good, Instant now) {
     State s = states.getOrDefault(action, State.CLOSED);
     State next;
+    int bad = s.bad() + 1;
     if (good) {
       next = State.CLOSED;
+    } else if (s.open() && !s.trial()) {
+      next = new State(bad, s.openedAt(), false); // a run let through otherwise: still open
+    } else if (s.open() || bad >= configs.get(action).circuit().after()) {
+      next = new State(bad, now, false); // opens, or a failed trial opens it anew
     } else {
-      int bad = s.bad() + 1;
-      boolean opens = s.open() || bad >= configs.get(action).circuit().after();
-      next = new State(bad, opens ? (s.trial() || !s.open() ? now : s.openedAt()) : null, false);
+      next = new State(bad, null, false);
     }
     if (!next.equals(s)) {
       states.put(action, next);

@@ -22,10 +22,11 @@ import java.util.stream.Collectors;
 
 /**
  * Whether an action's guard holds now ({@link GuardConfig}): each condition against every series it
- * selects in the agent's metrics (a metric with no series fails: no data is no proof of safety), a
- * {@code rate} condition against the per-second increase over its window (from samples kept at each
- * collection), and the time windows against the clock in their zones. The verdict names every
- * condition and window, and which fail.
+ * selects in the agent's metrics as the last collection left them (read once a cycle, on the
+ * collection thread, so a check never scrapes; a metric with no series fails: no data is no proof
+ * of safety), a {@code rate} condition against the per-second increase over its window (from
+ * samples kept at each collection), and the time windows against the clock in their zones. The
+ * verdict names every condition and window, and which fail.
  */
 public final class SafetyGuards {
   /** The verdict: whether all hold, and each condition or window with its state now. */
@@ -42,12 +43,15 @@ public final class SafetyGuards {
   private record Sample(Instant at, double value) {}
 
   private final Supplier<MetricSnapshots> metrics;
+  private final boolean anyCondition;
+  private volatile MetricSnapshots latest = MetricSnapshots.of();
   private final Set<String> rateMetrics;
   private final Duration keep;
   private final Map<String, Deque<Sample>> samples = new HashMap<>();
 
   public SafetyGuards(Collection<ActionConfig> actions, Supplier<MetricSnapshots> metrics) {
     this.metrics = metrics;
+    this.anyCondition = actions.stream().anyMatch(a -> !a.guard().conditions().isEmpty());
     List<Condition> rates =
         actions.stream()
             .flatMap(a -> a.guard().conditions().stream())
@@ -66,12 +70,13 @@ public final class SafetyGuards {
     return new SafetyGuards(List.of(), MetricSnapshots::of);
   }
 
-  /** After each collection: the samples rate conditions need. */
+  /** After each collection: the metrics the conditions read, and the samples rates need. */
   public synchronized void observe(Instant at) {
-    if (rateMetrics.isEmpty()) {
+    if (!anyCondition) {
       return;
     }
-    Series.index(metrics.get(), rateMetrics)
+    latest = metrics.get();
+    Series.index(latest, rateMetrics)
         .values()
         .forEach(
             list ->
@@ -99,7 +104,7 @@ public final class SafetyGuards {
     if (!guard.conditions().isEmpty()) {
       Map<String, List<Series>> index =
           Series.index(
-              metrics.get(),
+              latest,
               guard.conditions().stream().map(Condition::metric).collect(Collectors.toSet()));
       for (Condition c : guard.conditions()) {
         String problem = problem(c, index.getOrDefault(c.metric(), List.of()), now);
