@@ -9,7 +9,6 @@ import io.caretaker.testing.AgentProcess;
 import io.caretaker.testing.ExternalServer;
 import io.caretaker.testing.PostgresServer;
 import io.caretaker.testing.RedisServer;
-import io.caretaker.testing.Tools;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -45,7 +44,6 @@ class DashboardsIT {
 
   @Test
   void everyPanelQueryReturnsDataFromARealPrometheus() throws Exception {
-    Path prometheus = Tools.require("prometheus", "prometheus");
     try (RedisServer redis = new RedisServer(dir.resolve("redis"));
         PostgresServer postgres = new PostgresServer(dir.resolve("pg"))) {
       redis.seedTrading();
@@ -122,16 +120,7 @@ class DashboardsIT {
                 static_configs: [ { targets: ["127.0.0.1:%d"] } ]
             """
                 .formatted(agent.awaitPort(), bare.awaitPort()));
-        try (ExternalServer prom =
-            ExternalServer.start(
-                promDir,
-                List.of(
-                    prometheus.toString(),
-                    "--config.file=prometheus.yml",
-                    "--storage.tsdb.path=data",
-                    "--web.listen-address=127.0.0.1:" + promPort),
-                promPort,
-                "/-/ready")) {
+        try (ExternalServer prom = ExternalServer.prometheus(promDir, promPort)) {
           // rate() needs two samples in its window; orders keep flowing meanwhile
           await()
               .atMost(Duration.ofSeconds(60))

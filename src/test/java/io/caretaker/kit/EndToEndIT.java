@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.caretaker.testing.AgentProcess;
 import io.caretaker.testing.ExternalServer;
-import io.caretaker.testing.Tools;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +33,6 @@ class EndToEndIT {
 
   @Test
   void alertFromPrometheusThroughAlertmanagerRunsTheActionOnThisHost() throws Exception {
-    Path prometheus = Tools.require("prometheus", "prometheus");
-    Path alertmanager = Tools.require("prometheus-alertmanager", "prometheus-alertmanager");
     Path logs = Files.createDirectories(dir.resolve("logs"));
     Path old = Files.writeString(logs.resolve("feed.log.3"), "old line\n");
     Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofDays(30))));
@@ -108,27 +104,8 @@ class EndToEndIT {
               static_configs: [ { targets: ["127.0.0.1:%d"] } ]
           """
               .formatted(amPort, agentPort));
-      try (ExternalServer am =
-              ExternalServer.start(
-                  amDir,
-                  List.of(
-                      alertmanager.toString(),
-                      "--config.file=alertmanager.yml",
-                      "--storage.path=data",
-                      "--web.listen-address=127.0.0.1:" + amPort,
-                      "--cluster.listen-address="),
-                  amPort,
-                  "/-/ready");
-          ExternalServer prom =
-              ExternalServer.start(
-                  promDir,
-                  List.of(
-                      prometheus.toString(),
-                      "--config.file=prometheus.yml",
-                      "--storage.tsdb.path=data",
-                      "--web.listen-address=127.0.0.1:" + promPort),
-                  promPort,
-                  "/-/ready")) {
+      try (ExternalServer am = ExternalServer.alertmanager(amDir, amPort);
+          ExternalServer prom = ExternalServer.prometheus(promDir, promPort)) {
         String agentUrl = "http://127.0.0.1:" + agentPort;
         AtomicReference<JsonNode> run = new AtomicReference<>();
         await()

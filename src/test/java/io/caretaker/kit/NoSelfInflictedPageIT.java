@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +39,6 @@ class NoSelfInflictedPageIT {
   @Test
   // Long on purpose: four real processes wired together, then two restarts.
   void aRestartUnderASilencePagesNoOneAndTheSameRestartWithoutOneDoes() throws Exception {
-    Path prometheus = Tools.require("prometheus", "prometheus");
-    Path alertmanager = Tools.require("prometheus-alertmanager", "prometheus-alertmanager");
     Path python = Tools.require("python3", "python3");
     AtomicInteger pages = new AtomicInteger();
     HttpServer pager = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -120,27 +117,8 @@ class NoSelfInflictedPageIT {
               """
                   .formatted(dir.resolve("data"), TOKEN, restart, amPort));
       try (AgentProcess agent = AgentProcess.start(dir, "serve", "-c", config.toString());
-          ExternalServer am =
-              ExternalServer.start(
-                  amDir,
-                  List.of(
-                      alertmanager.toString(),
-                      "--config.file=alertmanager.yml",
-                      "--storage.path=data",
-                      "--web.listen-address=127.0.0.1:" + amPort,
-                      "--cluster.listen-address="),
-                  amPort,
-                  "/-/ready");
-          ExternalServer prom =
-              ExternalServer.start(
-                  promDir,
-                  List.of(
-                      prometheus.toString(),
-                      "--config.file=prometheus.yml",
-                      "--storage.tsdb.path=data",
-                      "--web.listen-address=127.0.0.1:" + promPort),
-                  promPort,
-                  "/-/ready")) {
+          ExternalServer am = ExternalServer.alertmanager(amDir, amPort);
+          ExternalServer prom = ExternalServer.prometheus(promDir, promPort)) {
         int port = agent.awaitPort();
         await()
             .atMost(Duration.ofSeconds(30))

@@ -14,7 +14,6 @@ import io.caretaker.config.ConfigLoader;
 import io.caretaker.config.MaintenanceConfig;
 import io.caretaker.run.ActionExecutor.RunOptions;
 import io.caretaker.testing.ExternalServer;
-import io.caretaker.testing.Tools;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,21 +63,12 @@ class AlertSilenceIT {
 
   /** A real Alertmanager on a free port, clustering off (no 9094). */
   private ExternalServer alertmanager() throws Exception {
-    Path binary = Tools.require("prometheus-alertmanager", "prometheus-alertmanager");
     Path amDir = Files.createDirectories(dir.resolve("am"));
     Files.writeString(
-        amDir.resolve("am.yml"), "route: { receiver: nobody }\nreceivers: [ { name: nobody } ]\n");
+        amDir.resolve("alertmanager.yml"),
+        "route: { receiver: nobody }\nreceivers: [ { name: nobody } ]\n");
     int port = ExternalServer.freePort();
-    return ExternalServer.start(
-        amDir,
-        List.of(
-            binary.toString(),
-            "--config.file=am.yml",
-            "--storage.path=data",
-            "--web.listen-address=127.0.0.1:" + port,
-            "--cluster.listen-address="),
-        port,
-        "/-/ready");
+    return ExternalServer.alertmanager(amDir, port);
   }
 
   @Test

@@ -67,6 +67,38 @@ public final class ExternalServer implements AutoCloseable {
     return server;
   }
 
+  /**
+   * Alertmanager from Debian's package, with {@code alertmanager.yml} in {@code dir}, on {@code
+   * port}, clustering off (its default 9094 may be taken).
+   */
+  public static ExternalServer alertmanager(Path dir, int port) throws IOException {
+    return start(
+        dir,
+        List.of(
+            Tools.require("prometheus-alertmanager", "prometheus-alertmanager").toString(),
+            "--config.file=alertmanager.yml",
+            "--storage.path=data",
+            "--web.listen-address=127.0.0.1:" + port,
+            "--cluster.listen-address="),
+        port,
+        "/-/ready");
+  }
+
+  /**
+   * Prometheus from Debian's package, with {@code prometheus.yml} in {@code dir}, on {@code port}.
+   */
+  public static ExternalServer prometheus(Path dir, int port) throws IOException {
+    return start(
+        dir,
+        List.of(
+            Tools.require("prometheus", "prometheus").toString(),
+            "--config.file=prometheus.yml",
+            "--storage.tsdb.path=data",
+            "--web.listen-address=127.0.0.1:" + port),
+        port,
+        "/-/ready");
+  }
+
   public String url() {
     return "http://127.0.0.1:" + port;
   }
