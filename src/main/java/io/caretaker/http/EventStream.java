@@ -68,10 +68,6 @@ final class EventStream implements RunListener {
     response.write("retry: " + RETRY.toMillis() + "\n\n");
   }
 
-  int subscribers() {
-    return subscribers.size();
-  }
-
   @Override
   public void started(RunRecord running) {
     publish("run", new JsonObject().put("kind", "started").put("run", running.toJson()));
