@@ -37,11 +37,8 @@ public final class HostCollectors {
                 new CpuCollector(hardware.getProcessor()),
                 new MemoryCollector(hardware.getMemory()),
                 new FilesystemCollector(
-                    os.getFileSystem(),
-                    collect.excludeFstypes(),
-                    collect.excludeMountpoints(),
-                    collect.nodeCompat()),
-                new DiskCollector(hardware),
+                    collect.excludeFstypes(), collect.excludeMountpoints(), collect.nodeCompat()),
+                new DiskCollector(),
                 new NetworkCollector(hardware, collect.excludeInterfaces()),
                 new SystemCollector(os),
                 new PressureCollector(),

@@ -93,4 +93,48 @@ final class ProcFiles {
     }
     return out;
   }
+
+  /** One line of the mount table: where {@code device} of type {@code fstype} is mounted. */
+  record Mount(String device, String mountpoint, String fstype) {}
+
+  /**
+   * self/mounts: "DEVICE MOUNTPOINT FSTYPE OPTIONS 0 0", with a space, tab, newline or backslash in
+   * a path written as an octal escape ("\040"), decoded here.
+   */
+  List<Mount> mounts() {
+    List<Mount> out = new java.util.ArrayList<>();
+    for (String line : lines("self/mounts")) {
+      String[] parts = line.split(" ");
+      if (parts.length >= 3) {
+        out.add(new Mount(unescape(parts[0]), unescape(parts[1]), parts[2]));
+      }
+    }
+    return out;
+  }
+
+  private static String unescape(String field) {
+    if (field.indexOf('\\') < 0) {
+      return field;
+    }
+    StringBuilder out = new StringBuilder(field.length());
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c == '\\' && i + 3 < field.length() && isOctal(field, i + 1)) {
+        out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+        i += 3;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isOctal(String s, int from) {
+    for (int i = from; i < from + 3; i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '7') {
+        return false;
+      }
+    }
+    return true;
+  }
 }

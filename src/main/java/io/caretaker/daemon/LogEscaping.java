@@ -6,8 +6,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 /**
  * {@code %msg} with control characters escaped, so a value from outside (an alert label, a path, a
  * reason) can never start a line of its own in the text log: a newline is written as {@code \n},
- * other controls as {@code \u001b}. Registered for {@code msg} in logback.xml, so it applies to
- * every text log line (JSON lines escape by themselves).
+ * other controls as {@code \u001b}. Registered for {@code msg} by {@link LogDefaults}, so it
+ * applies to every text log line (JSON lines escape by themselves).
  */
 public final class LogEscaping extends ClassicConverter {
   @Override

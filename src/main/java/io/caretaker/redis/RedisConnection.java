@@ -8,6 +8,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.resource.DefaultClientResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ public final class RedisConnection implements AutoCloseable {
     this.config = config;
     RedisURI uri = RedisURI.create(config.uri());
     uri.setTimeout(config.timeout());
-    this.client = RedisClient.create(uri);
+    this.client = new AsyncFirstRedisClient(DefaultClientResources.create(), uri);
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(false)

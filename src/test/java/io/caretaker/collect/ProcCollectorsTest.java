@@ -173,4 +173,69 @@ class ProcCollectorsTest {
       assertThat(psi).isBetween(psiBefore, real.pressure("cpu").get("some"));
     }
   }
+
+  @Test
+  void filesystemsComeFromTheMountTableAndStatvfsOncePerMountpoint() throws Exception {
+    Path data = Files.createDirectories(proc.resolve("mnt/market data"));
+    String escaped = data.toString().replace(" ", "\\040");
+    write(
+        "self/mounts",
+        String.join(
+            "\n",
+            "/dev/vdb " + escaped + " ext4 rw,relatime 0 0",
+            "proc /proc proc rw 0 0",
+            "tmpfs /dev/shm tmpfs rw 0 0",
+            "/dev/vdc " + escaped + " xfs rw 0 0", // mounted on top of the first
+            "/dev/vdd /gone/since/the/table/was/read ext4 rw 0 0",
+            ""));
+    FilesystemCollector fs =
+        new FilesystemCollector(new ProcFiles(proc), List.of(), List.of(), true);
+    MetricSnapshots m = run(fs);
+    java.nio.file.FileStore store = Files.getFileStore(data);
+    String[] labels = {"mountpoint", data.toString(), "fstype", "xfs", "device", "/dev/vdc"};
+    assertThat(value(m, "host_filesystem_size_bytes", labels)).hasValue(store.getTotalSpace());
+    assertThat(
+            value(
+                m,
+                "node_filesystem_size_bytes",
+                "device",
+                "/dev/vdc",
+                "fstype",
+                "xfs",
+                "mountpoint",
+                data.toString()))
+        .hasValue(store.getTotalSpace());
+    assertThat(value(m, "host_filesystem_files", labels).orElseThrow()).isPositive();
+    assertThat(m.stream().mapToInt(s -> s.getDataPoints().size()).distinct()).containsExactly(1);
+    assertThat(
+            run(new FilesystemCollector(new ProcFiles(proc), List.of("xfs"), List.of(), false))
+                .stream()
+                .mapToInt(s -> s.getDataPoints().size())
+                .sum())
+        .as("the mountpoint's filesystem is xfs, excluded; the one under it is not reported")
+        .isZero();
+  }
+
+  @Test
+  void diskBytesAreDiskstatsSectorsOfWholeDisksWithAMedium() throws Exception {
+    write(
+        "diskstats",
+        """
+         253       0 vda 1000 10 2048 500 300 20 4096 900 0 800 1400 0 0 0 0
+         253       1 vda1 900 10 2000 400 300 20 4096 900 0 700 1300 0 0 0 0
+           7       0 loop0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+        """);
+    Path sys = proc.resolve("sys-block");
+    Files.createDirectories(sys.resolve("vda"));
+    Files.writeString(sys.resolve("vda/size"), "524288000\n");
+    Files.createDirectories(sys.resolve("loop0"));
+    Files.writeString(sys.resolve("loop0/size"), "0\n");
+    MetricSnapshots m = run(new DiskCollector(new ProcFiles(proc), sys));
+    assertThat(value(m, "host_disk_read_bytes_total", "device", "vda")).hasValue(2048 * 512);
+    assertThat(value(m, "host_disk_written_bytes_total", "device", "vda")).hasValue(4096 * 512);
+    assertThat(value(m, "host_disk_read_bytes_total", "device", "vda1"))
+        .as("a partition")
+        .isEmpty();
+    assertThat(value(m, "host_disk_read_bytes_total", "device", "loop0")).as("no medium").isEmpty();
+  }
 }

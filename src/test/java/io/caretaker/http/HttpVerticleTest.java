@@ -40,7 +40,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import oshi.SystemInfo;
 
 @ExtendWith(VertxExtension.class)
 class HttpVerticleTest {
@@ -92,10 +91,7 @@ class HttpVerticleTest {
                 Clock.systemUTC(),
                 () -> false));
     // Also every filesystem with no exclusions, so the test's own directory is always listed.
-    collectors.set(
-        2,
-        new FilesystemCollector(
-            new SystemInfo().getOperatingSystem().getFileSystem(), List.of(), List.of(), false));
+    collectors.set(2, new FilesystemCollector(List.of(), List.of(), false));
     loop = new CollectionLoop(collectors, Duration.ofSeconds(2), Clock.systemUTC());
     registry.register(loop);
     int port = deploy(registry, () -> loop.latest().isPresent());
