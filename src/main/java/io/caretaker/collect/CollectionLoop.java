@@ -13,11 +13,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,15 +27,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every collector once per interval, in parallel, each on its own thread and cut off at the
- * collect timeout, and publishes the result as one {@link Snapshot}. Registered in the Prometheus
- * registry, it hands the last complete snapshot to every scrape, so a slow collector never delays
- * {@code /metrics}.
+ * Runs every collector once per interval, in parallel on a few worker threads (as many as cores),
+ * each cut off at the collect timeout, and publishes the result as one {@link Snapshot}. Registered
+ * in the Prometheus registry, it hands the last complete snapshot to every scrape, so a slow
+ * collector never delays {@code /metrics}.
  *
  * <p>A collector that throws or times out loses its values for that cycle, is counted in {@code
  * caretaker_collector_errors_total} and logged once per failure streak; the others publish. A
  * collector still stuck from an earlier cycle (statvfs on a dead NFS mount) is not started again
- * until it returns, so stuck threads never pile up.
+ * until it returns, so stuck threads never pile up; the pool grows by one thread for each such
+ * collector, so the healthy ones always have their workers. (A thread per collector, as before,
+ * kept 12 threads alive for work that takes two cores a few milliseconds.)
  */
 public final class CollectionLoop implements MultiCollector, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CollectionLoop.class);
@@ -42,8 +45,16 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
   private final List<Collector> collectors;
   private final Duration timeout;
   private final Clock clock;
-  private final ExecutorService workers =
-      Executors.newCachedThreadPool(daemon("caretaker-collector"));
+  private static final int WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+  private final ThreadPoolExecutor workers =
+      new ThreadPoolExecutor(
+          WORKERS,
+          Integer.MAX_VALUE,
+          1,
+          TimeUnit.MINUTES,
+          new LinkedBlockingQueue<>(),
+          daemon("caretaker-collector"));
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(daemon("caretaker-collection"));
   private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
@@ -92,6 +103,8 @@ public final class CollectionLoop implements MultiCollector, AutoCloseable {
     long deadline = started + timeout.toNanos();
     Map<String, Future<Result>> running = new LinkedHashMap<>();
     Map<String, String> outcome = new LinkedHashMap<>();
+    long stuck = inFlight.values().stream().filter(f -> !f.isDone()).count();
+    workers.setCorePoolSize(WORKERS + (int) stuck);
     for (Collector c : collectors) {
       Future<Result> previous = inFlight.get(c.name());
       if (previous != null && !previous.isDone()) {

@@ -118,6 +118,70 @@ class CollectionLoopTest {
   }
 
   @Test
+  void collectorsStuckOnMoreThreadsThanTheCoresHaveStillLeaveTheHealthyOnesTheirWorkers() {
+    CountDownLatch release = new CountDownLatch(1);
+    List<Collector> all = new java.util.ArrayList<>();
+    int stuck = Runtime.getRuntime().availableProcessors() + 2; // more than the pool's workers
+    for (int i = 0; i < stuck; i++) {
+      all.add(
+          collector(
+              "nfs" + i,
+              () -> {
+                release.await();
+                return List.of();
+              }));
+    }
+    all.add(fixed("good", "good_value", 3));
+    loop = new CollectionLoop(all, Duration.ofMillis(200), Clock.systemUTC());
+    try {
+      // The first cycle may cut the healthy collector off too (it waited behind the stuck ones);
+      // from the next, a thread per stuck collector is added and the healthy one runs.
+      loop.collectOnce();
+      Awaitility.await()
+          .untilAsserted(
+              () -> {
+                loop.collectOnce();
+                assertThat(value(loop.latest().orElseThrow().metrics(), "good_value")).hasValue(3);
+              });
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void twentyBusyCollectorsShareTheCoresWorthOfThreads() {
+    List<Collector> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(
+          collector(
+              "busy" + i,
+              () -> {
+                Thread.sleep(20); // the collector's own work (reading files), not a wait
+                return List.of();
+              }));
+    }
+    loop = new CollectionLoop(all, Duration.ofSeconds(5), Clock.systemUTC());
+    loop.collectOnce();
+    assertThat(
+            value(
+                loop.latest().orElseThrow().metrics(),
+                "caretaker_collector_success",
+                "collector",
+                "busy19"))
+        .hasValue(1);
+    int cores = Math.max(2, Runtime.getRuntime().availableProcessors());
+    // Other tests' loops are closed, their threads ending: wait for those, not for this loop's.
+    Awaitility.await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Thread.getAllStackTraces().keySet().stream()
+                            .filter(t -> t.getName().startsWith("caretaker-collector"))
+                            .count())
+                    .isLessThanOrEqualTo(cores));
+  }
+
+  @Test
   void sameMetricFromTwoCollectorsKeepsTheFirstAndScrapesStillWork() {
     loop =
         new CollectionLoop(
