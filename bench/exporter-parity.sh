@@ -67,8 +67,9 @@ start_exporters() {
 }
 stop() { kill "$@" 2>/dev/null || true; wait "$@" 2>/dev/null || true; }
 start_caretaker() {
-  # shellcheck disable=SC2086
-  java $JAVA_FLAGS -jar target/caretaker.jar serve --config "$work/caretaker.yml" >"$work/ct.log" 2>&1 &
+  # Through the launcher, as installed (its flags, or JAVA_FLAGS when given; MALLOC_ARENA_MAX)
+  JAVA_OPTS="$JAVA_FLAGS" CARETAKER_JAR="$PWD/target/caretaker.jar" \
+    bin/caretaker serve --config "$work/caretaker.yml" >"$work/ct.log" 2>&1 &
   pids+=($!); ct_pid=$!
   wait_ready "$CT_PORT"
   sleep 6 # two collections, so rates and the slow log have been read

@@ -41,12 +41,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class CollectionLoop implements MultiCollector, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CollectionLoop.class);
+  private static final int WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
   private final List<Collector> collectors;
   private final Duration timeout;
   private final Clock clock;
-  private static final int WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
-
   private final ThreadPoolExecutor workers =
       new ThreadPoolExecutor(
           WORKERS,

@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
 public final class FilesystemCollector implements Collector {
   private static final String[] LABELS = {"mountpoint", "fstype", "device"};
   private static final String[] NODE_LABELS = {"device", "fstype", "mountpoint"};
-  // Filesystems that hold no storage of their own.
+  // Filesystems that hold no storage of their own. (overlay does, under a container's root: it is
+  // in
+  // collect.filesystems.exclude_fstypes by default, where a user can take it out.)
   private static final Set<String> PSEUDO_FSTYPES =
       Set.of(
           "anon_inodefs",
@@ -44,7 +46,6 @@ public final class FilesystemCollector implements Collector {
           "mqueue",
           "nfsd",
           "nsfs",
-          "overlay",
           "proc",
           "pstore",
           "rootfs",
