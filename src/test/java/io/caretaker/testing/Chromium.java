@@ -116,12 +116,17 @@ public final class Chromium implements AutoCloseable {
     return reply.path("result");
   }
 
-  /** Loads {@code url} and waits until {@code readyExpression} is true in the page. */
+  /**
+   * Loads {@code url} and waits until {@code readyExpression} is true in the page. Until the new
+   * document has a body (navigation is asynchronous: the first polls may see none) the page is not
+   * ready, rather than the expression failing on it.
+   */
   public void open(String url, String readyExpression) throws Exception {
     call("Page.navigate", Map.of("url", url));
+    String guarded = "document.body !== null && (" + readyExpression + ")";
     await("page ready: " + readyExpression)
         .atMost(Duration.ofSeconds(30))
-        .until(() -> Boolean.TRUE.equals(evaluateValue(readyExpression)));
+        .until(() -> Boolean.TRUE.equals(evaluateValue(guarded)));
   }
 
   /** Evaluates {@code expression} in the page (promises awaited); its value as JSON. */
