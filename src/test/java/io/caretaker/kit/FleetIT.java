@@ -35,6 +35,15 @@ class FleetIT {
 
   private AgentProcess agent(String name, RedisServer redis, Path log, String sleep)
       throws Exception {
+    return agent(name, redis, log, sleep, "6s");
+  }
+
+  /**
+   * An agent whose restart-router runs {@code sleep} seconds, timed out (and leased) at {@code
+   * timeout}.
+   */
+  private AgentProcess agent(String name, RedisServer redis, Path log, String sleep, String timeout)
+      throws Exception {
     Path home = Files.createDirectories(dir.resolve(name));
     Path yml =
         Files.writeString(
@@ -47,11 +56,11 @@ class FleetIT {
               restart-router:
                 type: command
                 cooldown: 0s
-                timeout: 6s
+                timeout: %7$s
                 argv: [sh, -c, "echo start %1$s >> %5$s; sleep %6$s; echo end %1$s >> %5$s"]
                 fleet: { max_concurrent: 1, wait: 20s }
             """
-                .formatted(name, home.resolve("data"), TOKEN, redis.uri(), log, sleep));
+                .formatted(name, home.resolve("data"), TOKEN, redis.uri(), log, sleep, timeout));
     return AgentProcess.start(home, "serve", "-c", yml.toString());
   }
 
@@ -111,8 +120,9 @@ class FleetIT {
   void anAgentKilledHoldingThePlaceFreesItWhenItsLeaseEnds() throws Exception {
     Path log = dir.resolve("restarts.log");
     try (RedisServer redis = new RedisServer(dir.resolve("redis"));
-        AgentProcess b = agent("b", redis, log, "0.2")) {
-      AgentProcess a = agent("a", redis, log, "30");
+        // b's run outlasts a's lease (a's timeout) by far: what b waits for is the lease alone
+        AgentProcess b = agent("b", redis, log, "0.2", "20s")) {
+      AgentProcess a = agent("a", redis, log, "30", "4s");
       try {
         int pa = a.awaitPort();
         CompletableFuture.runAsync(() -> call(pa));
